@@ -13,7 +13,7 @@ create table documents (
     media_type      text not null
         check (media_type in ('application/pdf', 'image/png', 'image/jpeg', 'image/tiff')),
     size_bytes      bigint not null check (size_bytes > 0),
-    sha256          char(64) not null check (sha256 ~ '^[0-9a-f]{64}$'),
+    sha256          text not null check (sha256 ~ '^[0-9a-f]{64}$'),
     page_count      integer not null check (page_count > 0),
     status          text not null check (status in ('RECEIVED', 'RENDERED', 'FAILED')),
     failure_reason  text,
@@ -76,8 +76,8 @@ create table audit_events (
     action      text not null,
     document_id uuid,
     details     text not null,
-    prev_hash   char(64) not null check (prev_hash ~ '^[0-9a-f]{64}$'),
-    hash        char(64) not null check (hash ~ '^[0-9a-f]{64}$'),
+    prev_hash   text not null check (prev_hash ~ '^[0-9a-f]{64}$'),
+    hash        text not null check (hash ~ '^[0-9a-f]{64}$'),
     unique (tenant_id, seq)
 );
 create index audit_events_by_document on audit_events (tenant_id, document_id, seq);

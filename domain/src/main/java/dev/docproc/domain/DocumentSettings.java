@@ -50,6 +50,18 @@ public class DocumentSettings {
   @ConfigProperty(name = "docproc.render.max-dpi", defaultValue = "200")
   int maxDpi;
 
+  /** For the container. */
+  protected DocumentSettings() {}
+
+  /** Settings given directly, for tests and tools outside the container. */
+  public DocumentSettings(IntakeLimits intake, RenderPolicy render) {
+    this.maxUploadBytes = intake.maxUploadBytes();
+    this.maxPages = intake.maxPages();
+    this.maxPagePixels = intake.maxPagePixels();
+    this.pixelBudget = render.pixelBudget();
+    this.maxDpi = render.maxDpi();
+  }
+
   @PostConstruct
   void validate() {
     intakeLimits();

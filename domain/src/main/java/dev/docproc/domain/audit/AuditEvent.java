@@ -39,10 +39,10 @@ public class AuditEvent {
   @Column(nullable = false, updatable = false)
   private String details;
 
-  @Column(name = "prev_hash", nullable = false, updatable = false, columnDefinition = "char(64)")
+  @Column(name = "prev_hash", nullable = false, updatable = false)
   private String prevHash;
 
-  @Column(nullable = false, updatable = false, columnDefinition = "char(64)")
+  @Column(nullable = false, updatable = false)
   private String hash;
 
   protected AuditEvent() {}

@@ -14,8 +14,17 @@ import java.util.UUID;
 @ApplicationScoped
 public class AuditTrail {
 
-  @Inject EntityManager em;
-  @Inject Tenants tenants;
+  private EntityManager em;
+  private Tenants tenants;
+
+  /** For the container's proxy. */
+  protected AuditTrail() {}
+
+  @Inject
+  public AuditTrail(EntityManager em, Tenants tenants) {
+    this.em = em;
+    this.tenants = tenants;
+  }
 
   /**
    * Appends an event in the caller's transaction. The tenant row is locked until commit, so appends

@@ -29,7 +29,7 @@ public class Document {
   @Column(name = "size_bytes", nullable = false, updatable = false)
   private long sizeBytes;
 
-  @Column(nullable = false, updatable = false, columnDefinition = "char(64)")
+  @Column(nullable = false, updatable = false)
   private String sha256;
 
   @Column(name = "page_count", nullable = false, updatable = false)

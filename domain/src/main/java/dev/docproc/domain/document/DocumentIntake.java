@@ -22,8 +22,17 @@ public class DocumentIntake {
 
   private static final int MAX_FILENAME_LENGTH = 255;
 
-  @Inject Documents documents;
-  @Inject DocumentSettings settings;
+  private Documents documents;
+  private DocumentSettings settings;
+
+  /** For the container's proxy. */
+  protected DocumentIntake() {}
+
+  @Inject
+  public DocumentIntake(Documents documents, DocumentSettings settings) {
+    this.documents = documents;
+    this.settings = settings;
+  }
 
   /** Who uploads what: {@code idempotencyKey} may be null. */
   public record Upload(

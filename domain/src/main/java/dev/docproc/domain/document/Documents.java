@@ -28,10 +28,21 @@ import java.util.UUID;
 @ApplicationScoped
 public class Documents {
 
-  @Inject EntityManager em;
-  @Inject Tenants tenants;
-  @Inject AuditTrail audit;
-  @Inject Outbox outbox;
+  private EntityManager em;
+  private Tenants tenants;
+  private AuditTrail audit;
+  private Outbox outbox;
+
+  /** For the container's proxy. */
+  protected Documents() {}
+
+  @Inject
+  public Documents(EntityManager em, Tenants tenants, AuditTrail audit, Outbox outbox) {
+    this.em = em;
+    this.tenants = tenants;
+    this.audit = audit;
+    this.outbox = outbox;
+  }
 
   /** An accepted upload about to be stored. */
   public record NewDocument(

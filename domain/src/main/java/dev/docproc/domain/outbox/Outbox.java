@@ -11,7 +11,15 @@ import java.util.UUID;
 @ApplicationScoped
 public class Outbox {
 
-  @Inject EntityManager em;
+  private EntityManager em;
+
+  /** For the container's proxy. */
+  protected Outbox() {}
+
+  @Inject
+  public Outbox(EntityManager em) {
+    this.em = em;
+  }
 
   @Transactional(Transactional.TxType.MANDATORY)
   public void documentReceived(DocumentReceived event) {

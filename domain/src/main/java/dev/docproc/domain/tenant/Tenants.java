@@ -11,7 +11,15 @@ import jakarta.persistence.EntityManager;
 @ApplicationScoped
 public class Tenants {
 
-  @Inject EntityManager em;
+  private EntityManager em;
+
+  /** For the container's proxy. */
+  protected Tenants() {}
+
+  @Inject
+  public Tenants(EntityManager em) {
+    this.em = em;
+  }
 
   public void register(String tenantId) {
     em.createNativeQuery("insert into tenants (id) values (?1) on conflict do nothing")
