@@ -76,6 +76,28 @@ public class DocumentIntake {
     }
   }
 
+  /**
+   * Refuses an upload by its declared length, before a byte of it is read, and audits that. Returns
+   * what to answer.
+   */
+  public UploadRejectedException refuseOversized(Upload upload, long declaredBytes) {
+    UploadRejectedException refused =
+        new UploadRejectedException(
+            Rejection.TOO_LARGE,
+            "The upload is "
+                + SpooledUpload.describeSize(declaredBytes)
+                + ", over the limit of "
+                + SpooledUpload.describeSize(maxUploadBytes())
+                + ". Split the document or upload a smaller scan.");
+    documents.recordRejection(
+        upload.tenantId(), upload.uploadedBy(), cleanFilename(upload.filename()), refused);
+    return refused;
+  }
+
+  public long maxUploadBytes() {
+    return settings.intakeLimits().maxUploadBytes();
+  }
+
   /** The earlier upload under the same idempotency key, if it was the same file. */
   private Optional<Accepted> replay(Upload upload, String sha256) throws UploadRejectedException {
     if (upload.idempotencyKey() == null) {

@@ -16,6 +16,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -61,7 +62,7 @@ public class Documents {
    */
   @Transactional
   public Document register(NewDocument d, byte[] content) {
-    Instant now = Instant.now();
+    Instant now = now();
     tenants.register(d.tenantId());
     Document document =
         new Document(
@@ -216,7 +217,7 @@ public class Documents {
       return false;
     }
     Document document = waiting.get();
-    Instant now = Instant.now();
+    Instant now = now();
     for (RenderedPage page : pages) {
       em.persist(new Page(document, page, now));
       outbox.pageTask(
@@ -244,7 +245,7 @@ public class Documents {
       return false;
     }
     Document document = waiting.get();
-    Instant now = Instant.now();
+    Instant now = now();
     document.markFailed(reason, now);
     renderJob(document).finish(Job.Status.FAILED, attempts, started, now, reason);
     em.flush();
@@ -255,6 +256,11 @@ public class Documents {
         documentId,
         timing(started, now).add("reason", reason).build().toString());
     return true;
+  }
+
+  /** Microseconds, as PostgreSQL keeps them, so an answer now and a read later agree. */
+  private static Instant now() {
+    return Instant.now().truncatedTo(ChronoUnit.MICROS);
   }
 
   private Optional<Document> lockWaiting(String tenantId, UUID documentId) {

@@ -43,7 +43,7 @@ public final class SpooledUpload implements AutoCloseable {
             throw new UploadRejectedException(
                 Rejection.TOO_LARGE,
                 "The file is larger than the limit of "
-                    + megabytes(maxBytes)
+                    + describeSize(maxBytes)
                     + ". Split it or upload a smaller scan.");
           }
           out.write(buffer, 0, n);
@@ -78,7 +78,8 @@ public final class SpooledUpload implements AutoCloseable {
     }
   }
 
-  static String megabytes(long bytes) {
+  /** "50 MB" for whole mebibytes, else the byte count. */
+  public static String describeSize(long bytes) {
     return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MB" : bytes + " bytes";
   }
 }

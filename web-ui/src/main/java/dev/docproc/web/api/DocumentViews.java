@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** The JSON shapes of the documents API. */
-final class DocumentViews {
+/** The JSON shapes of the documents API (public: JSON-B reads them by reflection). */
+public final class DocumentViews {
 
   private DocumentViews() {}
 
@@ -21,7 +21,7 @@ final class DocumentViews {
   }
 
   /** A document in a list. */
-  record Summary(
+  public record Summary(
       String id,
       String filename,
       String mediaType,
@@ -47,16 +47,16 @@ final class DocumentViews {
   }
 
   /** One slice of a tenant's documents. */
-  record Listing(List<Summary> items, long total, int offset, int limit) {}
+  public record Listing(List<Summary> items, long total, int offset, int limit) {}
 
   /** A rendered page. */
-  record PageView(int number, int width, int height, String href) {}
+  public record PageView(int number, int width, int height, String href) {}
 
   /**
    * How long each step took: waiting for the renderer, rendering. Null while a step has not
    * happened.
    */
-  record Timings(
+  public record Timings(
       Instant receivedAt,
       Instant renderStartedAt,
       Instant renderFinishedAt,
@@ -76,7 +76,7 @@ final class DocumentViews {
   }
 
   /** A document with its pages and timings. */
-  record Detail(
+  public record Detail(
       String id,
       String filename,
       String mediaType,
@@ -117,7 +117,7 @@ final class DocumentViews {
   }
 
   /** An audit event, with the links of its chain. */
-  record AuditView(
+  public record AuditView(
       long seq,
       Instant occurredAt,
       String actor,

@@ -23,12 +23,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.EntityPart;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -68,6 +69,7 @@ public class DocumentsResource {
   @POST
   @Consumes(MediaType.MULTIPART_FORM_DATA)
   @RolesAllowed({Roles.UPLOADER, Roles.INTEGRATION})
+  @UploadSizeChecked
   @Operation(
       summary = "Upload a document",
       description =
@@ -96,7 +98,8 @@ public class DocumentsResource {
       @FormParam("file") EntityPart file,
       @Parameter(description = "Makes retries of the same upload safe (at most 255 characters)")
           @HeaderParam("Idempotency-Key")
-          String idempotencyKey)
+          String idempotencyKey,
+      @Context UriInfo uri)
       throws IOException, UploadRejectedException {
     if (file == null) {
       throw ProblemException.badRequest(
@@ -118,7 +121,8 @@ public class DocumentsResource {
     }
     Document d = accepted.document();
     return Response.accepted(DocumentViews.Detail.of(d, List.of(), null))
-        .location(URI.create(DocumentViews.hrefOf(d)))
+        .location(
+            uri.getBaseUriBuilder().path(DocumentsResource.class).path(d.id().toString()).build())
         .header("Idempotent-Replayed", accepted.replayed() ? "true" : null)
         .build();
   }

@@ -11,8 +11,11 @@ public class UploadRejectedMapper implements ExceptionMapper<UploadRejectedExcep
 
   @Override
   public Response toResponse(UploadRejectedException e) {
+    return problemOf(e).toResponse();
+  }
+
+  public static Problem problemOf(UploadRejectedException e) {
     return new Problem(
-            e.rejection().type(), e.rejection().title(), e.rejection().status(), e.detail())
-        .toResponse();
+        e.rejection().type(), e.rejection().title(), e.rejection().status(), e.detail());
   }
 }
