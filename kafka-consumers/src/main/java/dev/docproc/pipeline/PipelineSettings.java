@@ -25,9 +25,9 @@ public class PipelineSettings {
   @ConfigProperty(name = "docproc.kafka.partitions", defaultValue = "3")
   int partitions;
 
-  /** Render consumer threads on this node. */
+  /** Render consumer threads on this node (each renders one document at a time). */
   @Inject
-  @ConfigProperty(name = "docproc.pipeline.render-consumers", defaultValue = "1")
+  @ConfigProperty(name = "docproc.pipeline.render-consumers", defaultValue = "2")
   int renderConsumers;
 
   /** Tries of one record before it goes to the dead-letter topic. */
