@@ -1,5 +1,6 @@
 // Documents of the signed-in user's tenant: list with status, upload, pages, audit trail.
-// Plain DOM and fetch; the session cookie carries the login (same origin as /api/v1).
+// Plain DOM and fetch. The page is only reachable after the OIDC login, so API calls ride on
+// that session; X-Requested-With makes an ended session answer 401 instead of a redirect.
 "use strict";
 
 const API = "/api/v1";
@@ -23,7 +24,13 @@ function showError(message) {
 
 /** fetch that turns problem+json answers into readable errors. */
 async function api(path, options = {}) {
-  const response = await fetch(API + path, { credentials: "same-origin", ...options });
+  const headers = { "Accept": "application/json", "X-Requested-With": "XMLHttpRequest",
+    ...(options.headers || {}) };
+  const response = await fetch(API + path, { credentials: "same-origin", ...options, headers });
+  if (response.status === 401) {
+    window.location.reload(); // session ended: the reload goes through the login again
+    throw new Error("session ended");
+  }
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
     if ((response.headers.get("Content-Type") || "").includes("json")) {
