@@ -33,6 +33,10 @@ public class RenderService {
   }
 
   public void render(DocumentReceived event, int attempt) {
+    if (documents.find(event.tenantId(), event.documentId()).isEmpty()) {
+      throw new IllegalStateException(
+          "tenant " + event.tenantId() + " has no document " + event.documentId());
+    }
     var input = documents.awaitingRender(event.tenantId(), event.documentId());
     if (input.isEmpty()) {
       LOG.fine(() -> "Document " + event.documentId() + " was handled before; nothing to do");
