@@ -149,7 +149,8 @@ async function upload(event) {
       headers: { "Idempotency-Key": crypto.randomUUID() },
     });
     const d = await response.json();
-    message.textContent = `${d.filename} uploaded (${d.pageCount} pages); rendering…`;
+    message.textContent =
+      `${d.filename} uploaded (${d.pageCount} page${d.pageCount === 1 ? "" : "s"}); rendering…`;
     $("#upload").reset();
     offset = 0;
     await showList();
