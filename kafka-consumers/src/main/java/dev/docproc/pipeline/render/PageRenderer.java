@@ -12,8 +12,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
@@ -75,17 +79,40 @@ public final class PageRenderer {
   }
 
   private RenderedPage renderImage(MediaType type, byte[] content) throws RenderException {
-    try {
-      BufferedImage source = ImageIO.read(new ByteArrayInputStream(content));
-      if (source == null) {
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(content))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
         throw new RenderException("The " + type + " image could not be decoded.", null);
       }
-      PixelSize size = policy.target(new PixelSize(source.getWidth(), source.getHeight()));
-      BufferedImage scaled = downscale(source, size);
-      return new RenderedPage(1, size.width(), size.height(), png(scaled));
-    } catch (IOException | RuntimeException e) {
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in);
+        PixelSize size = policy.target(new PixelSize(reader.getWidth(0), reader.getHeight(0)));
+        BufferedImage source = reader.read(0, subsampledToTwice(reader, size));
+        return new RenderedPage(1, size.width(), size.height(), png(downscale(source, size)));
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException | RuntimeException | StackOverflowError e) {
       throw new RenderException("The " + type + " image could not be rendered: " + e, e);
     }
+  }
+
+  /**
+   * Decodes only every n-th pixel of a large scan, keeping at least twice the target size for the
+   * filtered downscale: a 60-megapixel scan then never lies in memory whole.
+   */
+  private static ImageReadParam subsampledToTwice(ImageReader reader, PixelSize target)
+      throws IOException {
+    int step =
+        Math.max(
+            1,
+            Math.min(
+                reader.getWidth(0) / (2 * target.width()),
+                reader.getHeight(0) / (2 * target.height())));
+    ImageReadParam param = reader.getDefaultReadParam();
+    param.setSourceSubsampling(step, step, 0, 0);
+    return param;
   }
 
   /**

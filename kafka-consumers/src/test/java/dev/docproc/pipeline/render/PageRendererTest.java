@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.docproc.domain.document.RenderedPage;
 import dev.docproc.domain.intake.MediaType;
 import dev.docproc.domain.render.RenderPolicy;
+import dev.docproc.domain.render.RenderPolicy.PixelSize;
 import dev.docproc.domain.testing.SampleFiles;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -87,6 +88,20 @@ class PageRendererTest {
     BufferedImage image = decode(page);
     assertTrue((long) image.getWidth() * image.getHeight() <= policy.pixelBudget());
     assertTrue(image.getWidth() >= 700, "not shrunk more than needed: " + image.getWidth());
+  }
+
+  @Test
+  void aVeryLargeScanIsDecodedSubsampledAndStillComesOutAtTheTargetSize() throws Exception {
+    // 7000 × 5000 (35 megapixels): decoded at every 2nd pixel, then filtered down
+    RenderedPage page =
+        renderer.render(MediaType.PNG, SampleFiles.image("png", 7000, 5000)).getFirst();
+    BufferedImage image = decode(page);
+    assertEquals(
+        policy.target(new PixelSize(7000, 5000)), new PixelSize(page.width(), page.height()));
+    // the drawing's diagonal line survives the shrinking: darker than the blank corner
+    int middle = image.getRGB(image.getWidth() / 2, image.getHeight() / 2) & 0xff;
+    int corner = image.getRGB(image.getWidth() - 1, 0) & 0xff;
+    assertTrue(middle < corner, "diagonal " + middle + " vs corner " + corner);
   }
 
   @Test
