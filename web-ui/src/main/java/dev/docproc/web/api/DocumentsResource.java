@@ -35,8 +35,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.media.SchemaProperty;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -94,8 +98,21 @@ public class DocumentsResource {
       description =
           "Encrypted, damaged, too many pages, a page too large, or a reused Idempotency-Key",
       content = @Content(mediaType = Problem.MEDIA_TYPE))
+  @RequestBody(
+      content =
+          @Content(
+              mediaType = MediaType.MULTIPART_FORM_DATA,
+              schema =
+                  @Schema(
+                      type = SchemaType.OBJECT,
+                      properties =
+                          @SchemaProperty(
+                              name = "file",
+                              type = SchemaType.STRING,
+                              format = "binary",
+                              description = "the document"))))
   public Response upload(
-      @FormParam("file") EntityPart file,
+      @Parameter(hidden = true) @FormParam("file") EntityPart file,
       @Parameter(description = "Makes retries of the same upload safe (at most 255 characters)")
           @HeaderParam("Idempotency-Key")
           String idempotencyKey,
