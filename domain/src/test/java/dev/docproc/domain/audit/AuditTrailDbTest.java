@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class AuditTrailDbTest {
 
+  private static final Sql SQL = Sql.testDatabase();
+
   private void append(String tenant, int n) {
     Jpa.inTransaction(
         em ->
@@ -46,7 +48,7 @@ class AuditTrailDbTest {
         Jpa.inTransaction(em -> Jpa.auditTrail(em).verify(tenant));
     assertEquals(80, verification.events());
     assertTrue(verification.intact(), verification.toString());
-    assertEquals(80, Sql.count("select max(seq) from audit_events where tenant_id = ?", tenant));
+    assertEquals(80, SQL.count("select max(seq) from audit_events where tenant_id = ?", tenant));
   }
 
   @Test
@@ -57,7 +59,7 @@ class AuditTrailDbTest {
       append(tenant, i);
       append(other, i);
     }
-    Sql.execute(
+    SQL.execute(
         "alter table audit_events disable trigger audit_events_append_only",
         "update audit_events set details = '{\"n\":99}' where tenant_id = '"
             + tenant
@@ -76,7 +78,7 @@ class AuditTrailDbTest {
     for (int i = 0; i < 4; i++) {
       append(tenant, i);
     }
-    Sql.execute(
+    SQL.execute(
         "alter table audit_events disable trigger audit_events_append_only",
         "delete from audit_events where tenant_id = '" + tenant + "' and seq = 2",
         "alter table audit_events enable trigger audit_events_append_only");

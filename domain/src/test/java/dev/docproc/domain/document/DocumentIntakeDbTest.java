@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 
 class DocumentIntakeDbTest {
 
+  private static final Sql SQL = Sql.testDatabase();
+
   private static final DocumentSettings SETTINGS =
       new DocumentSettings(
           new IntakeLimits(50L << 20, 200, 64_000_000), new RenderPolicy(1_003_520, 200));
@@ -64,7 +66,7 @@ class DocumentIntakeDbTest {
     assertTrue(again.replayed());
     assertEquals(first.document().id(), again.document().id());
     assertEquals("AzureInterior.pdf", first.document().filename());
-    assertEquals(1, Sql.count("select count(*) from documents where tenant_id = ?", tenant));
+    assertEquals(1, SQL.count("select count(*) from documents where tenant_id = ?", tenant));
   }
 
   @Test
@@ -72,10 +74,10 @@ class DocumentIntakeDbTest {
     upload("order-4712", SampleFiles.invoice("AzureInterior.pdf"));
     UploadRejectedException e = rejected("order-4712", SampleFiles.invoice("oyo.pdf"));
     assertEquals(Rejection.IDEMPOTENCY_KEY_REUSED, e.rejection());
-    assertEquals(1, Sql.count("select count(*) from documents where tenant_id = ?", tenant));
+    assertEquals(1, SQL.count("select count(*) from documents where tenant_id = ?", tenant));
     assertEquals(
         1,
-        Sql.count(
+        SQL.count(
             "select count(*) from audit_events where tenant_id = ? and action = 'UPLOAD_REJECTED'",
             tenant));
   }
@@ -84,11 +86,11 @@ class DocumentIntakeDbTest {
   void aRefusedUploadIsAuditedAndLeavesNothingElse() {
     UploadRejectedException e = rejected(null, SampleFiles.encryptedPdf());
     assertEquals(Rejection.ENCRYPTED_PDF, e.rejection());
-    assertEquals(0, Sql.count("select count(*) from documents where tenant_id = ?", tenant));
-    assertEquals(0, Sql.count("select count(*) from outbox where tenant_id = ?", tenant));
+    assertEquals(0, SQL.count("select count(*) from documents where tenant_id = ?", tenant));
+    assertEquals(0, SQL.count("select count(*) from outbox where tenant_id = ?", tenant));
     assertEquals(
         1,
-        Sql.count(
+        SQL.count(
             "select count(*) from audit_events where tenant_id = ? and action = 'UPLOAD_REJECTED'"
                 + " and details like '%encrypted-pdf%' and document_id is null",
             tenant));

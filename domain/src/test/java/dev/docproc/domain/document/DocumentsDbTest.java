@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 
 class DocumentsDbTest {
 
+  private static final Sql SQL = Sql.testDatabase();
+
   private final String tenant = TestDatabase.newTenantId();
 
   private Document register(String tenantId, String key) {
@@ -59,16 +61,16 @@ class DocumentsDbTest {
     Document d = register(tenant, null);
     assertEquals(
         1,
-        Sql.count(
+        SQL.count(
             "select count(*) from documents where tenant_id = ? and status = 'RECEIVED'", tenant));
     assertEquals(
-        1, Sql.count("select count(*) from document_content where document_id = ?", d.id()));
+        1, SQL.count("select count(*) from document_content where document_id = ?", d.id()));
     assertEquals(
         1,
-        Sql.count("select count(*) from jobs where document_id = ? and status = 'QUEUED'", d.id()));
+        SQL.count("select count(*) from jobs where document_id = ? and status = 'QUEUED'", d.id()));
     assertEquals(
         1,
-        Sql.count(
+        SQL.count(
             "select count(*) from outbox where tenant_id = ? and topic = ? and message_key = ?",
             tenant,
             Topics.DOCUMENTS,
@@ -88,10 +90,10 @@ class DocumentsDbTest {
             em -> Jpa.documents(em).markFailed(tenant, d.id(), "late", 1, Instant.now()));
     assertFalse(lateFailure);
 
-    assertEquals(2, Sql.count("select count(*) from pages where document_id = ?", d.id()));
+    assertEquals(2, SQL.count("select count(*) from pages where document_id = ?", d.id()));
     assertEquals(
         2,
-        Sql.count(
+        SQL.count(
             "select count(*) from outbox where topic = ? and message_key = ?",
             Topics.PAGES,
             d.id().toString()));
@@ -118,7 +120,7 @@ class DocumentsDbTest {
       Future<Boolean> b = pool.submit(deliver);
       assertTrue(a.get() ^ b.get(), "exactly one delivery stores the pages");
     }
-    assertEquals(2, Sql.count("select count(*) from pages where document_id = ?", d.id()));
+    assertEquals(2, SQL.count("select count(*) from pages where document_id = ?", d.id()));
   }
 
   @Test
@@ -152,7 +154,7 @@ class DocumentsDbTest {
     assertEquals(DocumentStatus.FAILED, stored.status());
     assertEquals("page 1: broken font", stored.failureReason());
     assertFalse(storeRendering(tenant, d.id()));
-    assertEquals(0, Sql.count("select count(*) from pages where document_id = ?", d.id()));
+    assertEquals(0, SQL.count("select count(*) from pages where document_id = ?", d.id()));
   }
 
   @Test

@@ -6,14 +6,32 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
-/** Plain JDBC on the test database, to check what is stored independently of the mapping. */
+/**
+ * Plain JDBC, to check what is stored independently of the mapping (and, in the integration tests,
+ * to tamper with it as an operator could).
+ */
 public final class Sql {
 
-  private Sql() {}
+  /** Where connections come from. */
+  @FunctionalInterface
+  public interface Connections {
+    Connection open() throws SQLException;
+  }
+
+  private final Connections connections;
+
+  public Sql(Connections connections) {
+    this.connections = connections;
+  }
+
+  /** The embedded test database of the plain JUnit tests. */
+  public static Sql testDatabase() {
+    return new Sql(() -> TestDatabase.shared().dataSource().getConnection());
+  }
 
   /** The single long value of a query with positional parameters. */
-  public static long count(String query, Object... params) {
-    try (Connection c = TestDatabase.shared().dataSource().getConnection();
+  public long count(String query, Object... params) {
+    try (Connection c = connections.open();
         PreparedStatement p = c.prepareStatement(query)) {
       for (int i = 0; i < params.length; i++) {
         p.setObject(i + 1, params[i]);
@@ -27,8 +45,8 @@ public final class Sql {
     }
   }
 
-  public static void execute(String... statements) {
-    try (Connection c = TestDatabase.shared().dataSource().getConnection();
+  public void execute(String... statements) {
+    try (Connection c = connections.open();
         var s = c.createStatement()) {
       for (String statement : statements) {
         s.execute(statement);
