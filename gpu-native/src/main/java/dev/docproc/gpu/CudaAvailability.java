@@ -43,8 +43,7 @@ public final class CudaAvailability {
     try {
       JCudaDriver.setExceptionsEnabled(false);
     } catch (Throwable e) { // UnsatisfiedLinkError, or the wrapped form from a static initializer
-      return new Status(
-          false, "the CUDA driver (libcuda.so.1) cannot be loaded: " + rootMessage(e));
+      return new Status(false, "the CUDA driver cannot be loaded: " + loadFailure(e));
     }
     try (CudaContext context = CudaContext.open(0)) {
       long[] memory = context.memoryInfo();
@@ -61,11 +60,19 @@ public final class CudaAvailability {
     }
   }
 
-  private static String rootMessage(Throwable e) {
+  /** JCuda's message holds whole stack traces; keep the line that says what is missing. */
+  private static String loadFailure(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null) {
       t = t.getCause();
     }
-    return t.getClass().getSimpleName() + ": " + t.getMessage();
+    String message = String.valueOf(t.getMessage());
+    for (String line : message.split("\\R")) {
+      if (line.contains("cannot open shared object file")) {
+        return line.substring(line.indexOf(": ") + 2).trim()
+            + " (no NVIDIA driver on this machine)";
+      }
+    }
+    return t.getClass().getSimpleName() + ": " + message.lines().findFirst().orElse("");
   }
 }

@@ -107,6 +107,13 @@ public final class CudaContext implements AutoCloseable {
     return multiprocessors;
   }
 
+  /** The driver's CUDA version, e.g. "13.0". */
+  public String driverVersion() {
+    int[] v = new int[1];
+    check(JCudaDriver.cuDriverGetVersion(v), "cuDriverGetVersion");
+    return v[0] / 1000 + "." + v[0] % 1000 / 10;
+  }
+
   /** {free, total} device memory in bytes. */
   public long[] memoryInfo() {
     bind();

@@ -1,6 +1,7 @@
 package dev.docproc.gpu.reference;
 
 import dev.docproc.gpu.Bf16;
+import java.util.stream.IntStream;
 
 /**
  * Scaled dot-product attention with grouped KV heads (query head h reads kv head h / (hq/hkv)):
@@ -25,29 +26,38 @@ public final class AttentionRef {
       boolean causal) {
     int t = cuSeqlens[cuSeqlens.length - 1];
     float[] o = new float[t * hq * d];
-    for (int s = 0; s + 1 < cuSeqlens.length; s++) {
-      int start = cuSeqlens[s];
-      int len = cuSeqlens[s + 1] - start;
-      for (int h = 0; h < hq; h++) {
-        int hk = h / (hq / hkv);
-        for (int i = 0; i < len; i++) {
-          int keys = causal ? i + 1 : len;
-          double[] w = new double[keys];
-          for (int j = 0; j < keys; j++) {
-            w[j] =
-                scale * dot(q, (start + i) * hq * d + h * d, k, (start + j) * hkv * d + hk * d, d);
-          }
-          softmaxInPlace(w);
-          for (int e = 0; e < d; e++) {
-            double acc = 0;
-            for (int j = 0; j < keys; j++) {
-              acc += w[j] * v[(start + j) * hkv * d + hk * d + e];
-            }
-            o[(start + i) * hq * d + h * d + e] = Bf16.round((float) acc);
-          }
-        }
-      }
-    }
+    int segments = cuSeqlens.length - 1;
+    IntStream.range(0, segments * hq) // (segment, head) pairs in parallel
+        .parallel()
+        .forEach(
+            sh -> {
+              int start = cuSeqlens[sh / hq];
+              int len = cuSeqlens[sh / hq + 1] - start;
+              int h = sh % hq;
+              int hk = h / (hq / hkv);
+              for (int i = 0; i < len; i++) {
+                int keys = causal ? i + 1 : len;
+                double[] w = new double[keys];
+                for (int j = 0; j < keys; j++) {
+                  w[j] =
+                      scale
+                          * dot(
+                              q,
+                              (start + i) * hq * d + h * d,
+                              k,
+                              (start + j) * hkv * d + hk * d,
+                              d);
+                }
+                softmaxInPlace(w);
+                for (int e = 0; e < d; e++) {
+                  double acc = 0;
+                  for (int j = 0; j < keys; j++) {
+                    acc += w[j] * v[(start + j) * hkv * d + hk * d + e];
+                  }
+                  o[(start + i) * hq * d + h * d + e] = Bf16.round((float) acc);
+                }
+              }
+            });
     return o;
   }
 
