@@ -95,18 +95,5 @@ extern "C" __global__ void __launch_bounds__(bf16mm::GEMV_WARPS * 32)
     }
   }
 
-  __shared__ float partial[bf16mm::GEMV_WARPS][4][32];
-#pragma unroll
-  for (int e = 0; e < 4; e++) partial[warp][e][lane] = acc[e];
-  __syncthreads();
-  if (warp == 0) {
-#pragma unroll
-    for (int e = 0; e < 4; e++) {
-      float v = 0.f;
-#pragma unroll
-      for (int wi = 0; wi < bf16mm::GEMV_WARPS; wi++) v += partial[wi][e][lane];
-      const int n = e < 2 ? n_lo : n_hi, row = 2 * t + (e & 1);
-      if (row < M && n < N) y[(size_t)row * ldy + n] = f32_to_bf16(v + (bias ? bf16_to_f32(bias[n]) : 0.f));
-    }
-  }
+  gemm::gemv_store<bf16mm::GEMV_WARPS>(acc, n_lo, bias, y, ldy, M, N);
 }

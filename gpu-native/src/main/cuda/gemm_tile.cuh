@@ -124,4 +124,27 @@ __device__ __forceinline__ void gemm_block(Op& op, const bf16* __restrict__ x, i
   }
 }
 
+// Epilogue of the small-M (GEMV) kernels: WARPS warps each hold a partial Yᵀ tile of one
+// mma.m16n8k16 accumulator (16 output columns n × 8 batch rows): acc[0..1] = (n_lo, rows 2t, 2t+1),
+// acc[2..3] = (n_hi = n_lo + 8, rows 2t, 2t+1). Sums them in shared memory, adds the bias in fp32
+// and writes the rows < M and columns < N of Y, rounded once to bf16.
+template <int WARPS>
+__device__ __forceinline__ void gemv_store(const float (&acc)[4], int n_lo, const bf16* __restrict__ bias,
+                                           bf16* __restrict__ y, int ldy, int M, int N) {
+  __shared__ float partial[WARPS][4][32];
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, t = lane & 3;
+#pragma unroll
+  for (int e = 0; e < 4; e++) partial[warp][e][lane] = acc[e];
+  __syncthreads();
+  if (warp != 0) return;
+#pragma unroll
+  for (int e = 0; e < 4; e++) {
+    float v = 0.f;
+#pragma unroll
+    for (int w = 0; w < WARPS; w++) v += partial[w][e][lane];
+    const int n = e < 2 ? n_lo : n_lo + 8, row = 2 * t + (e & 1);
+    if (row < M && n < N) y[(size_t)row * ldy + n] = f32_to_bf16(v + (bias ? bf16_to_f32(bias[n]) : 0.f));
+  }
+}
+
 }  // namespace gemm

@@ -74,6 +74,30 @@ __device__ uint32_t radix_select(const float* __restrict__ x, int V, float tempe
   return max(prefix, floor_key);
 }
 
+// Σ exp(x/T − max) over the keys >= floor_key of one row (block-wide; every thread gets it).
+__device__ float kept_mass(const float* __restrict__ x, int V, float temperature, float max_x, uint32_t floor_key,
+                           float* scratch) {
+  float z = 0.f;
+  for (int i = threadIdx.x; i < V; i += THREADS) {
+    const float xi = __fdiv_rn(x[i], temperature);
+    if (order_key(xi) >= floor_key) z += __expf(xi - max_x);
+  }
+  return block_sum(z, scratch);
+}
+
+// Warp-wide (value, index) maximum, the lower index winning ties.
+__device__ __forceinline__ void warp_argmax(float& best, int& idx) {
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) {
+    const float ov = __shfl_xor_sync(0xffffffffu, best, o);
+    const int oi = __shfl_xor_sync(0xffffffffu, idx, o);
+    if (ov > best || (ov == best && oi < idx)) {
+      best = ov;
+      idx = oi;
+    }
+  }
+}
+
 }  // namespace smp
 
 // grid = (ceil(n/256), B), block = 256. ids [B][n]; ids outside [0, V) are ignored.
@@ -111,15 +135,7 @@ extern "C" __global__ void __launch_bounds__(smp::THREADS)
       idx = i;
     }
   }
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1) {
-    const float ov = __shfl_xor_sync(0xffffffffu, best, o);
-    const int oi = __shfl_xor_sync(0xffffffffu, idx, o);
-    if (ov > best || (ov == best && oi < idx)) {
-      best = ov;
-      idx = oi;
-    }
-  }
+  smp::warp_argmax(best, idx);
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   if (lane == 0) {
     sv[warp] = best;
@@ -129,15 +145,7 @@ extern "C" __global__ void __launch_bounds__(smp::THREADS)
   if (warp == 0) {
     best = lane < (int)(blockDim.x >> 5) ? sv[lane] : -INFINITY;
     idx = lane < (int)(blockDim.x >> 5) ? si[lane] : 0x7fffffff;
-#pragma unroll
-    for (int o = 16; o > 0; o >>= 1) {
-      const float ov = __shfl_xor_sync(0xffffffffu, best, o);
-      const int oi = __shfl_xor_sync(0xffffffffu, idx, o);
-      if (ov > best || (ov == best && oi < idx)) {
-        best = ov;
-        idx = oi;
-      }
-    }
+    smp::warp_argmax(best, idx);
     if (lane == 0) out_ids[blockIdx.x] = idx == 0x7fffffff ? 0 : idx;
   }
 }
@@ -168,21 +176,10 @@ extern "C" __global__ void __launch_bounds__(smp::THREADS)
   if (top_k > 0 && top_k < V) {
     floor_key = radix_select<false>(x, V, temperature, mx, 0, (float)top_k, hist, &shared_u32);
   }
-  // kept mass after top-k
-  float z = 0.f;
-  for (int i = threadIdx.x; i < V; i += THREADS) {
-    const float xi = __fdiv_rn(x[i], temperature);
-    if (order_key(xi) >= floor_key) z += __expf(xi - mx);
-  }
-  z = block_sum(z, scratch);
+  float z = kept_mass(x, V, temperature, mx, floor_key, scratch);  // after top-k
   if (top_p < 1.f) {
     floor_key = radix_select<true>(x, V, temperature, mx, floor_key, top_p * z, hist, &shared_u32);
-    z = 0.f;
-    for (int i = threadIdx.x; i < V; i += THREADS) {
-      const float xi = __fdiv_rn(x[i], temperature);
-      if (order_key(xi) >= floor_key) z += __expf(xi - mx);
-    }
-    z = block_sum(z, scratch);
+    z = kept_mass(x, V, temperature, mx, floor_key, scratch);
   }
 
   // u in [0, 1) from the row's stream; thread 0 advances the state after everyone read it.

@@ -135,19 +135,5 @@ extern "C" __global__ void __launch_bounds__(w4::GEMV_WARPS * 32)
     }
   }
 
-  // acc[0..1] = (row n_lo, batch 2t..2t+1), acc[2..3] = (row n_hi, batch 2t..2t+1)
-  __shared__ float partial[w4::GEMV_WARPS][4][32];
-#pragma unroll
-  for (int e = 0; e < 4; e++) partial[warp][e][lane] = acc[e];
-  __syncthreads();
-  if (warp == 0) {
-#pragma unroll
-    for (int e = 0; e < 4; e++) {
-      float v = 0.f;
-#pragma unroll
-      for (int w = 0; w < w4::GEMV_WARPS; w++) v += partial[w][e][lane];
-      const int n = e < 2 ? n_lo : n_hi, row = 2 * t + (e & 1);
-      if (row < M) y[(size_t)row * ldy + n] = f32_to_bf16(v + (bias ? bf16_to_f32(bias[n]) : 0.f));
-    }
-  }
+  gemm::gemv_store<w4::GEMV_WARPS>(acc, n_lo, bias, y, ldy, M, N);
 }

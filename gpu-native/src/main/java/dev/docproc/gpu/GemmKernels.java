@@ -80,10 +80,7 @@ public final class GemmKernels {
     Require.positive(m, "rows");
     Require.matrix(x, m, w.k, ldx, 2, "x");
     Require.vectorRows(x, ldx, 2, "x");
-    Require.matrix(y, m, w.n, ldy, 2, "y");
-    Require.multiple(ldy, 2, "y row stride");
-    Require.aligned(y, 4, "y");
-    requireBias(bias, w.n);
+    requireOutput(y, ldy, bias, m, w.n);
     if (w.perm != null) {
       Require.matrix(workspace, m, w.k, w.k, 2, "act-order workspace");
       Require.aligned(workspace, 16, "act-order workspace");
@@ -162,10 +159,7 @@ public final class GemmKernels {
     Require.vectorRows(x, ldx, 2, "x");
     Require.matrix(w, n, k, ldw, 2, "w");
     Require.vectorRows(w, ldw, 2, "w");
-    Require.matrix(y, m, n, ldy, 2, "y");
-    Require.multiple(ldy, 2, "y row stride");
-    Require.aligned(y, 4, "y");
-    requireBias(bias, n);
+    requireOutput(y, ldy, bias, m, n);
     if (m <= GEMV_MAX_ROWS) {
       Require.multiple(k, 8, "in features (GEMV path)");
       cuda.launch(
@@ -189,7 +183,11 @@ public final class GemmKernels {
     }
   }
 
-  private static void requireBias(DeviceBuffer bias, int n) {
+  /** y [m][n] written as bf16 pairs; bias [n] optional. */
+  private static void requireOutput(DeviceBuffer y, int ldy, DeviceBuffer bias, int m, int n) {
+    Require.matrix(y, m, n, ldy, 2, "y");
+    Require.multiple(ldy, 2, "y row stride");
+    Require.aligned(y, 4, "y");
     if (bias != null) {
       Require.matrix(bias, 1, n, n, 2, "bias");
     }
