@@ -101,8 +101,16 @@ public final class AttentionKernels {
     Require.matrix(slots, 1, t, t, 4, "slots");
     Require.aligned(kCache, 16, "k cache");
     Require.aligned(vCache, 16, "v cache");
-    Require.multiple(
-        (int) Math.min(Integer.MAX_VALUE, kCache.bytes() / 2), row, "k cache elements");
+    if (kCache.bytes() != vCache.bytes() || kCache.bytes() / 2 % row != 0) {
+      throw new IllegalArgumentException(
+          "k and v caches must be equal [slots]["
+              + row
+              + "] bf16 buffers, got "
+              + kCache.bytes()
+              + " and "
+              + vCache.bytes()
+              + " bytes");
+    }
     cuda.launch(
         "kv_cache_append", new int[] {t}, 128, 0, k, ldk, v, ldv, slots, kCache, vCache, row);
   }
