@@ -44,20 +44,18 @@ def read_state_dict(model_dir, dtype):
         raise ValueError(f"unsupported quantization_config: {quant.format}, {list(quant.config_groups)}")
     scheme = next(iter(quant.config_groups.values()))
 
-    raw = {}
-    for path in _tensor_files(Path(model_dir)):
-        with safe_open(path, "pt") as f:
-            for key in f.keys():
-                raw[key] = f.get_tensor(key)
-    packed_prefixes = [k[: -len(".weight_packed")] for k in raw if k.endswith(".weight_packed")]
+    # Tensors are read one module at a time, so peak memory is the dense model plus one module.
+    handles = [safe_open(path, "pt") for path in _tensor_files(Path(model_dir))]
+    where = {key: f for f in handles for key in f.keys()}
+    packed_prefixes = [k[: -len(".weight_packed")] for k in where if k.endswith(".weight_packed")]
     state = {}
     for prefix in packed_prefixes:
-        module_state = {k[len(prefix) + 1 :]: raw.pop(k) for k in list(raw) if k.startswith(prefix + ".weight_")}
+        module_state = {k[len(prefix) + 1 :]: where.pop(k).get_tensor(k) for k in list(where) if k.startswith(prefix + ".weight_")}
         module_state["weight_scale"] = module_state["weight_scale"].to(dtype)
         weight = PackedQuantizationCompressor.decompress(module_state, scheme)["weight"]
         state[_module_name(prefix + ".weight")] = weight.to(dtype)
-    for key, value in raw.items():
-        state[_module_name(key)] = value.to(dtype)
+    for key, f in where.items():
+        state[_module_name(key)] = f.get_tensor(key).to(dtype)
     return state, len(packed_prefixes)
 
 
@@ -74,7 +72,8 @@ def load(model_dir, dtype=torch.float32, attn_implementation="eager"):
             config, dtype=dtype, attn_implementation=attn_implementation
         )
     state, quantized = read_state_dict(model_dir, dtype)
-    missing, unexpected = model.load_state_dict(state, strict=False)
+    # assign: the model's own (never touched) parameter storage is replaced, not copied into
+    missing, unexpected = model.load_state_dict(state, strict=False, assign=True)
     tied = config.tie_word_embeddings and missing == ["lm_head.weight"]
     if unexpected or (missing and not tied):
         raise ValueError(f"checkpoint does not fit the model: missing {missing}, unexpected {unexpected}")
