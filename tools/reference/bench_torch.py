@@ -35,7 +35,7 @@ import dequantized_model  # noqa: E402
 from common import REAL_MAX_PIXELS, REAL_MIN_PIXELS, preprocessor_config  # noqa: E402
 from test_images import rgb_pattern  # noqa: E402
 
-IMAGE_SIZES = [(480, 360), (640, 480), (1680, 2240)]  # width x height
+IMAGE_SIZES = "480x360,640x480,1680x2240"  # width x height
 
 
 def parse_args(argv):
@@ -46,6 +46,7 @@ def parse_args(argv):
     parser.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32", help="CPU compute dtype (CUDA uses float16)")
     parser.add_argument("--prefill-tokens", type=int, default=512)
     parser.add_argument("--decode-tokens", type=int, default=32)
+    parser.add_argument("--images", default=IMAGE_SIZES, help="comma-separated WIDTHxHEIGHT list for the vision timing")
     parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args(argv)
 
@@ -73,15 +74,15 @@ def image_inputs(width, height, seed):
     return out["pixel_values"], out["image_grid_thw"]
 
 
-def bench_vision(model, device, dtype, seed):
+def bench_vision(model, device, dtype, sizes, seed):
     def run(pixel_values, grid):
         with torch.no_grad():
             return model.model.visual(pixel_values.to(device, dtype), grid_thw=grid.to(device)).pooler_output
 
-    inputs = [image_inputs(w, h, seed) for w, h in IMAGE_SIZES]
-    run(*inputs[0])  # warm-up
+    inputs = [image_inputs(w, h, seed) for w, h in sizes]
+    run(*min(inputs, key=lambda i: i[0].shape[0]))  # warm-up
     results = []
-    for (width, height), (pixel_values, grid) in zip(IMAGE_SIZES, inputs):
+    for (width, height), (pixel_values, grid) in zip(sizes, inputs):
         seconds, features = timed(device, lambda: run(pixel_values, grid))
         results.append(
             {
@@ -151,7 +152,8 @@ def main(argv=None):
     load_s, (model, quantized) = timed(device, lambda: dequantized_model.load(args.model, dtype, "sdpa"))
     if device == "cuda":
         load_s += timed(device, lambda: model.to(device))[0]
-    vision = bench_vision(model, device, dtype, args.seed)
+    sizes = [tuple(int(v) for v in size.split("x")) for size in args.images.split(",")]
+    vision = bench_vision(model, device, dtype, sizes, args.seed)
     prefill, decode = bench_text(model, device, args.prefill_tokens, args.decode_tokens, args.seed)
 
     report = {
