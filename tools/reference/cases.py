@@ -69,13 +69,85 @@ def mrope_positions(ids, grids, image_token_id):
     return rows
 
 
+def window_index_model_md(grids, merge=2, window=112, patch=14):
+    """MODEL.md §4.3, written independently of transformers: (window_index, cu_window_seqlens)."""
+    v = window // merge // patch
+    index, cu, offset = [], [0], 0
+    for t, h, w in grids:
+        lh, lw = h // merge, w // merge
+        nh, nw = (lh + v - lh % v) // v, (lw + v - lw % v) // v  # a full extra window when divisible
+        for tt in range(t):
+            for wh in range(nh):
+                for ww in range(nw):
+                    cells = [(r, c) for r in range(wh * v, wh * v + v) for c in range(ww * v, ww * v + v) if r < lh and c < lw]
+                    index += [offset + tt * lh * lw + r * lw + c for r, c in cells]
+                    cu.append(cu[-1] + len(cells) * merge * merge)
+        offset += t * lh * lw
+    return index, [x for i, x in enumerate(cu) if i == 0 or x != cu[i - 1]]
+
+
+def vision_windows(model, grid):
+    """HF's window permutation, checked against MODEL.md §4.3."""
+    from transformers.vision_utils import get_vision_window_index
+
+    vision = model.model.visual
+    window_index, cu_window_seqlens = get_vision_window_index(
+        grid, spatial_merge_size=vision.spatial_merge_size, window_size=vision.window_size, patch_size=vision.patch_size
+    )
+    if (window_index.tolist(), cu_window_seqlens.tolist()) != window_index_model_md(grid.tolist()):
+        raise AssertionError(f"window index for {grid.tolist()} differs from MODEL.md §4.3")
+    return window_index.to(torch.int64), cu_window_seqlens.to(torch.int64)
+
+
+def record_taps(model, model_inputs, window_index, path):
+    """Intermediate activations of one forward (debug taps), all F32, vision ones in
+    pixel_values row order (the window permutation undone)."""
+    taps, hooks = {}, []
+    vision, text = model.model.visual, model.model.language_model
+    unpermute = torch.argsort(window_index)
+
+    def raster(x):
+        return x.reshape(x.shape[0] // 4, 4, -1)[unpermute].reshape(x.shape[0], -1)
+
+    def keep(name, transform=lambda x: x):
+        def hook(module, args, output):
+            out = output[0] if isinstance(output, tuple) else output
+            taps[name] = transform(out.detach().reshape(-1, out.shape[-1])).float().clone()
+
+        return hook
+
+    def keep_input(module, args, kwargs):
+        x = args[0] if args else kwargs["hidden_states"]
+        taps["text.inputs_embeds"] = x.detach().reshape(-1, x.shape[-1]).float().clone()
+
+    hooks.append(vision.patch_embed.register_forward_hook(keep("vision.patch_embed")))
+    for i, block in enumerate(vision.blocks):
+        hooks.append(block.register_forward_hook(keep(f"vision.blocks.{i}", raster)))
+    hooks.append(text.layers[0].register_forward_pre_hook(keep_input, with_kwargs=True))
+    for i, layer in enumerate(text.layers):
+        hooks.append(layer.register_forward_hook(keep(f"text.layers.{i}")))
+    hooks.append(text.norm.register_forward_hook(keep("text.norm")))
+    try:
+        with torch.no_grad():
+            model.model.rope_deltas = None
+            model(**model_inputs)
+    finally:
+        for hook in hooks:
+            hook.remove()
+        model.model.rope_deltas = None
+    save_file({k: v.contiguous() for k, v in taps.items()}, path)
+    return {k: list(v.shape) for k, v in taps.items()}
+
+
 def _top2_margins(logits):
     top = logits.topk(2, dim=-1).values
     return (top[..., 0] - top[..., 1]).tolist()
 
 
-def record(model, processor, tokenizer, model_name, case_name, image_meta):
+def record(model, processor, tokenizer, model_name, case_name, image_meta, with_taps=False):
     image_names, messages = CASES[case_name]
+    case_dir = OUT_ROOT / "models" / model_name / "cases"
+    case_dir.mkdir(parents=True, exist_ok=True)
     images = [Image.open(OUT_ROOT / image_meta[n]["file"]) for n in image_names]
     prompt_text = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
     inputs = processor(text=[prompt_text], images=images or None, return_tensors="pt")
@@ -95,6 +167,7 @@ def record(model, processor, tokenizer, model_name, case_name, image_meta):
             tensors["pixel_values"] = inputs["pixel_values"].float()
             tensors["image_grid_thw"] = grid.to(torch.int64)
             tensors["vision_features"] = torch.cat(features, dim=0).float()
+            tensors["window_index"], tensors["cu_window_seqlens"] = vision_windows(model, grid)
         position_ids, _ = model.model.get_rope_index(
             input_ids, inputs["mm_token_type_ids"], inputs.get("image_grid_thw"), attention_mask=inputs["attention_mask"]
         )
@@ -135,11 +208,12 @@ def record(model, processor, tokenizer, model_name, case_name, image_meta):
     if first_step_error > 1e-6:
         raise AssertionError(f"{case_name}: first generated logits differ from prefill ({first_step_error})")
 
+    taps = None
+    if with_taps:
+        taps = record_taps(model, model_inputs, tensors["window_index"], case_dir / f"{case_name}.taps.safetensors")
     tensors["position_ids"] = position_ids[:, 0].to(torch.int64).contiguous()  # [3, L]
     tensors["logits"] = logits.float().contiguous()
     tensors["generated_logits"] = generated_logits.contiguous()
-    case_dir = OUT_ROOT / "models" / model_name / "cases"
-    case_dir.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in tensors.items()}, case_dir / f"{case_name}.safetensors")
 
     greedy_margins = _top2_margins(generated_logits)
@@ -169,5 +243,7 @@ def record(model, processor, tokenizer, model_name, case_name, image_meta):
         },
         "tensors": {k: {"dtype": str(v.dtype).replace("torch.", ""), "shape": list(v.shape)} for k, v in tensors.items()},
     }
+    if taps:
+        summary["taps"] = {"file": f"{case_name}.taps.safetensors", "dtype": "float32", "shapes": taps}
     write_json(case_dir / f"{case_name}.json", summary)
     return summary

@@ -21,8 +21,8 @@ from common import OUT_ROOT, WORK_DIR, deterministic_torch, write_json
 # the second stores weight_g_idx (actorder group), uses another group size and keeps the config
 # nested under text_config as transformers 5 writes it.
 MODELS = {
-    "tiny-w4a16-g128-weight": dict(seed=1234, group_size=128, actorder="weight", flat_config=True, cases=list(cases.CASES)),
-    "tiny-w4a16-g64-group": dict(seed=5678, group_size=64, actorder="group", flat_config=False, cases=["two-images", "text-only"]),
+    "tiny-w4a16-g128-weight": dict(seed=1234, group_size=128, actorder="weight", flat_config=True, cases=list(cases.CASES), taps=["rgb-png"]),
+    "tiny-w4a16-g64-group": dict(seed=5678, group_size=64, actorder="group", flat_config=False, cases=["two-images", "text-only"], taps=[]),
 }
 GENERATED_DIRS = ["images", "models", "tokenizer", "chat", "preprocess"]
 COMMAND = "tools/reference/generate.sh"
@@ -133,7 +133,10 @@ def build_model(name, spec, tokenizer, image_meta):
     model, dequantized = dequantized_model.load(model_dir, torch.float32, "eager")
     checked = tiny_model.check_dequantization(model_dir, model)
     processor = load_processor(model_dir)
-    summaries = [cases.record(model, processor, tokenizer, name, case, image_meta) for case in spec["cases"]]
+    summaries = [
+        cases.record(model, processor, tokenizer, name, case, image_meta, with_taps=case in spec["taps"])
+        for case in spec["cases"]
+    ]
     config = model.config
     facts = {
         "seed": spec["seed"],
