@@ -54,7 +54,7 @@ class ChatTemplateTest {
         .forEach(e -> kwargs.put(e.getKey(), e.getValue().asBoolean()));
     String text =
         template.render(
-            messages(expected.get("messages")),
+            ConversationJson.messages(expected.get("messages")),
             expected.get("add_generation_prompt").asBoolean(),
             kwargs);
     assertEquals(expected.get("text").asText(), text);
@@ -115,27 +115,5 @@ class ChatTemplateTest {
   void modelDirectoryWithoutTemplateIsAClearError(@TempDir Path dir) {
     IOException e = assertThrows(IOException.class, () -> ChatTemplate.load(dir));
     assertTrue(e.getMessage().contains("chat_template.jinja"), e.getMessage());
-  }
-
-  /** The JSON conversation as {@link ChatMessage}s; image and image_url parts are images. */
-  static List<ChatMessage> messages(JsonNode json) {
-    List<ChatMessage> messages = new ArrayList<>();
-    for (JsonNode m : json) {
-      JsonNode content = m.get("content");
-      if (content.isTextual()) {
-        messages.add(ChatMessage.of(m.get("role").asText(), content.asText()));
-        continue;
-      }
-      List<ChatMessage.Part> parts = new ArrayList<>();
-      for (JsonNode part : content) {
-        String type = part.get("type").asText();
-        parts.add(
-            type.equals("text")
-                ? ChatMessage.text(part.get("text").asText())
-                : ChatMessage.image());
-      }
-      messages.add(new ChatMessage(m.get("role").asText(), null, parts));
-    }
-    return messages;
   }
 }

