@@ -17,6 +17,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes PNG/JPEG/TIFF bytes and turns pixels into RGB exactly as PIL's {@code
@@ -48,7 +49,8 @@ final class ImageDecoder {
   private ImageDecoder() {}
 
   static RgbImage decode(byte[] encoded, SizeCheck sizeCheck) {
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+    // In memory: ImageIO.createImageInputStream may spool the bytes to a temp file.
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new InvalidImageException(
