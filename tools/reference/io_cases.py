@@ -281,6 +281,27 @@ def alpha_ramp(height, width):
     return a
 
 
+def page(width, height, seed):
+    """A rendered-invoice-like page: white, lines of text, table rules, a grey logo block."""
+    from PIL import ImageDraw, ImageFont
+
+    rng = np.random.default_rng(seed)
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=max(12, width // 70))
+    draw.rectangle((width // 14, height // 20, width // 4, height // 9), fill=(40, 70, 140))
+    y = height // 7
+    while y < height * 9 // 10:
+        words = " ".join(
+            "".join(chr(rng.integers(97, 123)) for _ in range(rng.integers(2, 10))) for _ in range(8)
+        )
+        draw.text((width // 14, y), f"{words} {rng.integers(1, 99999) / 100:.2f} EUR", fill="black", font=font)
+        if rng.random() < 0.2:
+            draw.line((width // 14, y - 4, width * 13 // 14, y - 4), fill=(90, 90, 90), width=2)
+        y += max(18, height // 60)
+    return image
+
+
 def test_images():
     """name -> (file name, PIL image, save kwargs). Sizes: some multiples of 28, most not; a few
     below min_pixels (upscaled), one wide strip; all small enough for the 10 MB fixture budget."""
@@ -297,6 +318,8 @@ def test_images():
     rgba = rgb(90, 120, 7)
     rgba.putalpha(Image.fromarray(alpha_ramp(90, 120), "L"))
     images["rgba"] = ("io_rgba_90x120.png", rgba, {})
+    # A rendered A4 page at 200 dpi (pixel_values hash only: its resized PNG would be 0.8 MB).
+    images["page_a4_200dpi"] = ("io_page_1654x2339.png", page(1654, 2339, 21), {"optimize": True})
     gray = rgb(81, 65, 8).convert("L")
     images["gray"] = ("io_gray_81x65.png", gray, {})
     la = gray.convert("LA")
@@ -344,8 +367,9 @@ def preprocess_cases(processor):
         )
         resized_hwc = np.moveaxis(resized, 0, -1)
         assert resized_hwc.shape[:2] == (gh * 14, gw * 14)
-        resized_name = f"io_{name}.resized.png"
-        Image.fromarray(resized_hwc, "RGB").save(OUT / "preprocess" / resized_name)
+        resized_name = f"io_{name}.resized.png" if gh * gw * 196 <= 100_000 else None
+        if resized_name:
+            Image.fromarray(resized_hwc, "RGB").save(OUT / "preprocess" / resized_name, optimize=True)
         cases.append(
             {
                 "name": name,
@@ -358,7 +382,7 @@ def preprocess_cases(processor):
                 "resized_width": gw * 14,
                 "image_grid_thw": [t, gh, gw],
                 "num_image_tokens": t * gh * gw // 4,
-                "resized": f"preprocess/{resized_name}",
+                "resized": f"preprocess/{resized_name}" if resized_name else None,
                 "pixel_values_shape": list(pixel_values.shape),
                 "pixel_values_sha256": sha256(pixel_values.tobytes()),
                 "pixel_values_first_row_head": pixel_values[0, :8].tolist(),
@@ -446,9 +470,27 @@ def processor_cases(processor, cases):
     write_json(OUT / "chat/io_processor_cases.json", {"processor": processor_description(), "cases": out})
 
 
+# The Java side implements exactly these: transformers 5.17's PIL backend drops alpha (later
+# releases composite onto white) and Pillow 13.0 chooses the order of the two resize passes.
+MATCHED_VERSIONS = {"transformers": "5.17.", "PIL": "13.0."}
+
+
+def check_versions():
+    import PIL
+    import transformers
+
+    for name, module in (("transformers", transformers), ("PIL", PIL)):
+        if not module.__version__.startswith(MATCHED_VERSIONS[name]):
+            raise SystemExit(
+                f"{name} {module.__version__} found; the engine matches {MATCHED_VERSIONS[name]}x"
+                " (see the module docstring); use tools/reference's pinned environment"
+            )
+
+
 def main():
     from transformers import AutoProcessor
 
+    check_versions()
     tokenizer_path = qwen_tokenizer_json()
     tokenizer_cases(tokenizer_path)
     chat_cases(tokenizer_path)

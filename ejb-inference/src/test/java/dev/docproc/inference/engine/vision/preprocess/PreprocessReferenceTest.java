@@ -55,11 +55,13 @@ class PreprocessReferenceTest {
         new int[] {expected.get("resized_height").asInt(), expected.get("resized_width").asInt()},
         size,
         "smart_resize");
-    RgbImage resized = BicubicResampler.resize(rgb, size[1], size[0]);
-    RgbImage expectedResized =
-        ImageDecoder.toRgb(
-            ImageIO.read(REFERENCE.resolve(expected.get("resized").asText()).toFile()));
-    assertEquals(0, maxAbsDiff(expectedResized, resized), "resized uint8 RGB, max |diff|");
+    if (expected.get("resized").isTextual()) { // stored for the small images only
+      RgbImage resized = BicubicResampler.resize(rgb, size[1], size[0]);
+      RgbImage expectedResized =
+          ImageDecoder.toRgb(
+              ImageIO.read(REFERENCE.resolve(expected.get("resized").asText()).toFile()));
+      assertEquals(0, maxAbsDiff(expectedResized, resized), "resized uint8 RGB, max |diff|");
+    }
 
     PixelValues values = PREPROCESSOR.preprocess(file);
     JsonNode grid = expected.get("image_grid_thw");
