@@ -218,8 +218,28 @@ def conversations():
     }
 
 
+# Jinja2 features beyond the Qwen2-VL template, rendered by transformers' own Jinja environment.
+JINJA_SNIPPETS = {
+    "whitespace_control": "{%- if true %}x{% endif %} {{- 'y' }}  {%- if true -%} z {% endif %} {%+ if true %}w{% endif %}",
+    "lstrip_blocks": "a\n    {% if true %}\n  b\n    {% endif %}\nc\t{% if true %}d{% endif %}",
+    "trim_blocks": "{% for m in messages %}\n{{ m.role }}\n{% endfor %}\nend{# note #}\nx",
+    "loop_variables": "{% for m in messages %}{% if loop.first %}F{% endif %}{{ loop.index }}{{ loop.index0 }}"
+    "{{ loop.length }}{% if loop.last %}L{% endif %};{% endfor %}",
+    "membership": "{% if 'role' in messages[0] %}a{% endif %}{% if 'x' in 'xyz' %}b{% endif %}"
+    "{% if 2 in [1, 2] %}c{% endif %}{% if 'nope' not in messages[0] %}d{% endif %}",
+    "tests": "{% if messages[0].content is string %}a{% endif %}{% if messages is not string %}b{% endif %}"
+    "{% if undefined_thing is not defined %}c{% endif %}{% if none is none %}d{% endif %}",
+    "filters": "{{ messages|length }}{{ ' a '|trim }}{{ [1, 2, 3]|reverse|join(',') }}{{ 'AbC'|lower }}{{ 'abc'|upper }}",
+    "arithmetic_and_concat": "{{ 'a' + 'b' }}{{ 'a' ~ 1 }}{{ 1 + 2 * 3 }}{{ (messages|length - 1) }}",
+    "namespace": "{% set ns = namespace(n=0) %}{% for m in messages %}{% set ns.n = ns.n + 1 %}{% endfor %}{{ ns.n }}",
+    "undefined_is_empty": "[{{ nothing }}][{{ messages[0].nothing }}]",
+    "loop_controls": "{% for m in messages %}{% if loop.index0 == 1 %}{% break %}{% endif %}{{ m.role }}{% endfor %}",
+}
+
+
 def chat_cases(tokenizer_path):
     from transformers import PreTrainedTokenizerFast
+    from transformers.utils.chat_template_utils import _compile_jinja_template
 
     tok = PreTrainedTokenizerFast(tokenizer_file=str(tokenizer_path))
     renders = []
@@ -243,10 +263,16 @@ def chat_cases(tokenizer_path):
                         "text": text,
                     }
                 )
+    snippet_messages = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]
+    snippets = [
+        {"name": name, "template": source, "messages": snippet_messages,
+         "text": _compile_jinja_template(source).render(messages=snippet_messages)}
+        for name, source in JINJA_SNIPPETS.items()
+    ]
     write_json(
         OUT / "chat/io_renders.json",
         {"template": "qwen2_5_vl chat_template.json (MODEL.md §6)", "chat_template": QWEN_VL_CHAT_TEMPLATE,
-         "renders": renders},
+         "renders": renders, "jinja_snippets": snippets},
     )
 
 

@@ -30,6 +30,25 @@ import java.util.regex.Pattern;
  */
 public final class ChatTemplate {
 
+  /**
+   * Jinjava's switches for Jinja2/Python behaviour, all on except {@code
+   * WhitespaceRequiredWithinTokens}, which makes Jinjava reject {@code {%-} at the start of a
+   * template (Qwen3's template starts so).
+   */
+  private static final LegacyOverrides PYTHON_SEMANTICS =
+      LegacyOverrides.newBuilder()
+          .withEvaluateMapKeys(true)
+          .withIterateOverMapKeys(true)
+          .withUsePyishObjectMapper(true)
+          .withUseSnakeCasePropertyNaming(true)
+          .withUseNaturalOperatorPrecedence(true)
+          .withParseWhitespaceControlStrictly(true)
+          .withAllowAdjacentTextNodes(true)
+          .withUseTrimmingForNotesAndExpressions(true)
+          .withKeepNullableLoopValues(true)
+          .withHandleBackslashInQuotesOnly(true)
+          .build();
+
   private static final Jinjava JINJAVA = newJinjava();
 
   /**
@@ -105,16 +124,19 @@ public final class ChatTemplate {
     variables.put("messages", messages.stream().map(ChatMessage::toTemplateValue).toList());
     variables.put("add_generation_prompt", addGenerationPrompt);
     RenderResult result = JINJAVA.renderForResult(template, variables);
+    // Jinjava reports some syntax errors as warnings and then prints the template verbatim, so
+    // every reported error fails the render.
     for (TemplateError error : result.getErrors()) {
       for (Throwable t = error.getException(); t != null; t = t.getCause()) {
         if (t instanceof ChatTemplateException raised) {
           throw raised;
         }
       }
-      if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-        throw new ChatTemplateException(
-            "chat template failed: " + error.getMessage() + " (line " + error.getLineno() + ")");
-      }
+    }
+    if (!result.getErrors().isEmpty()) {
+      TemplateError error = result.getErrors().getFirst();
+      throw new ChatTemplateException(
+          "chat template failed: " + error.getMessage() + " (line " + error.getLineno() + ")");
     }
     return result.getOutput();
   }
@@ -133,7 +155,7 @@ public final class ChatTemplate {
                 .withKeepTrailingNewline(true)
                 .withFailOnUnknownTokens(false)
                 .withNestedInterpretationEnabled(false)
-                .withLegacyOverrides(LegacyOverrides.ALL)
+                .withLegacyOverrides(PYTHON_SEMANTICS)
                 .build());
     jinjava
         .getGlobalContext()

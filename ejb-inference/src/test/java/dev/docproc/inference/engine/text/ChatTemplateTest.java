@@ -60,6 +60,34 @@ class ChatTemplateTest {
     assertEquals(expected.get("text").asText(), text);
   }
 
+  static Stream<Arguments> jinjaSnippets() throws IOException {
+    JsonNode root = new ObjectMapper().readTree(REFERENCE.resolve("io_renders.json").toFile());
+    List<Arguments> out = new ArrayList<>();
+    root.get("jinja_snippets").forEach(s -> out.add(Arguments.of(s.get("name").asText(), s)));
+    return out.stream();
+  }
+
+  /** Jinja2 features other templates use, against transformers' own Jinja environment. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("jinjaSnippets")
+  void followsJinja2AsTransformersConfiguresIt(String name, JsonNode snippet) {
+    ChatTemplate template = new ChatTemplate(snippet.get("template").asText(), Map.of());
+    assertEquals(
+        snippet.get("text").asText(),
+        template.render(ConversationJson.messages(snippet.get("messages")), false));
+  }
+
+  @Test
+  void pythonStringMethodsAreAClearErrorNotGarbage() {
+    ChatTemplate template =
+        new ChatTemplate("{% if messages[0].content.startswith('<') %}x{% endif %}", Map.of());
+    ChatTemplateException e =
+        assertThrows(
+            ChatTemplateException.class,
+            () -> template.render(List.of(ChatMessage.of("user", "<hi>")), false));
+    assertTrue(e.getMessage().contains("startswith"), e.getMessage());
+  }
+
   @Test
   void loadsTheTemplateOfAModelDirectory() throws IOException {
     ChatTemplate template = ChatTemplate.load(REFERENCE.resolve("io_qwen2_5_vl"));
