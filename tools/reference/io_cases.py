@@ -328,6 +328,18 @@ def page(width, height, seed):
     return image
 
 
+def xyz_profile():
+    """An ICC profile that is not sRGB: Pillow ignores it, colour-managing readers would not."""
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("XYZ")).tobytes()
+
+
+# Inputs Pillow cannot write, committed as they are: an Adobe YCCK JPEG (transform 2), made once
+# with ImageMagick 6.9: convert images/io_tiff_cmyk_84x56.tif -quality 92 images/io_jpeg_ycck_84x56.jpg
+COMMITTED_IMAGES = {"jpeg_ycck": "io_jpeg_ycck_84x56.jpg"}
+
+
 def test_images():
     """name -> (file name, PIL image, save kwargs). Sizes: some multiples of 28, most not; a few
     below min_pixels (upscaled), one wide strip; all small enough for the 10 MB fixture budget."""
@@ -368,6 +380,9 @@ def test_images():
     images["jpeg_444"] = ("io_jpeg444_99x143.jpg", rgb(99, 143, 13), {"quality": 95, "subsampling": 0})
     images["jpeg_gray"] = ("io_jpeg_gray_88x120.jpg", rgb(88, 120, 14).convert("L"), {"quality": 90})
     images["jpeg_cmyk"] = ("io_jpeg_cmyk_84x112.jpg", rgb(84, 112, 15).convert("CMYK"), {"quality": 95})
+    images["jpeg_progressive"] = ("io_jpeg_progressive_90x120.jpg", rgb(90, 120, 19), {"quality": 85, "progressive": True})
+    images["jpeg_icc_xyz"] = ("io_jpeg_icc_xyz_70x100.jpg", rgb(70, 100, 20), {"quality": 90, "icc_profile": xyz_profile()})
+    images["png_icc_xyz"] = ("io_png_icc_xyz_70x100.png", rgb(70, 100, 23), {"icc_profile": xyz_profile()})
     images["tiff_rgb"] = ("io_tiff_rgb_66x90.tif", rgb(66, 90, 16), {"compression": "tiff_lzw"})
     images["tiff_cmyk"] = ("io_tiff_cmyk_84x56.tif", rgb(84, 56, 17).convert("CMYK"), {"compression": "raw"})
     images["tiff_gray"] = ("io_tiff_gray_50x75.tif", rgb(50, 75, 18).convert("L"), {"compression": "raw"})
@@ -377,10 +392,14 @@ def test_images():
 def preprocess_cases(processor):
     image_processor = processor.image_processor
     cases = []
-    for name, (file_name, image, save_kwargs) in test_images().items():
+    generated = {name: spec for name, spec in test_images().items()}
+    for name, file_name in COMMITTED_IMAGES.items():
+        generated[name] = (file_name, None, None)
+    for name, (file_name, image, save_kwargs) in generated.items():
         path = OUT / "images" / file_name
         path.parent.mkdir(parents=True, exist_ok=True)
-        image.save(path, **save_kwargs)
+        if image is not None:
+            image.save(path, **save_kwargs)
         with Image.open(path) as opened:
             mode, size, fmt = opened.mode, opened.size, opened.format
             out = image_processor(images=[opened], return_tensors="np")

@@ -4,7 +4,6 @@ import dev.docproc.inference.engine.vision.preprocess.InvalidImageException.Reas
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
-import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
@@ -15,7 +14,6 @@ import java.util.Locale;
 import java.util.Set;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
-import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -27,10 +25,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * <p>PIL's rules, per source layout: grayscale (also 1/2/4-bit, scaled to 0..255 the same way) is
  * replicated to R=G=B; palette indices are looked up; an alpha channel or PNG transparency is
  * dropped, not composited; 16-bit RGB keeps the high byte; CMYK becomes {@code nk - c·nk/255} with
- * {@code nk = 255 - k} in PIL's rounded integer form ({@code Convert.c cmyk2rgb}). PIL reads every
- * CMYK JPEG with Adobe's inverted polarity ({@code "CMYK;I"}), so those samples are inverted first.
- * The JDK's decoder (libjpeg 6b, ISLOW IDCT, fancy upsampling) and Pillow's libjpeg-turbo compute
- * the same integer pipeline for baseline and progressive JPEGs.
+ * {@code nk = 255 - k} in PIL's rounded integer form ({@code Convert.c cmyk2rgb}); embedded ICC
+ * profiles are ignored. JPEG has its own reader ({@link JpegDecoder}).
  *
  * <p>Pixel layouts PIL would mangle are refused instead: 16-bit grayscale ({@code I;16}, which
  * PIL's conversion clips to 255) and premultiplied alpha.
@@ -59,13 +55,11 @@ final class ImageDecoder {
       }
       ImageReader reader = readers.next();
       try {
-        String format = format(reader);
+        if (format(reader).equals("jpeg")) {
+          return JpegDecoder.decode(encoded, in, sizeCheck);
+        }
         reader.setInput(in, true, true);
         sizeCheck.check(reader.getWidth(0), reader.getHeight(0));
-        if (format.equals("jpeg") && isCmyk(reader.getRawImageType(0))) {
-          // Read the stored CMYK samples; read() would colour-manage them through an ICC profile.
-          return cmykToRgb(reader.readRaster(0, null), true);
-        }
         return toRgb(reader.read(0));
       } finally {
         reader.dispose();
@@ -88,7 +82,13 @@ final class ImageDecoder {
           Reason.UNSUPPORTED_PIXEL_LAYOUT, "premultiplied alpha is not supported");
     }
     if (cm instanceof IndexColorModel palette) {
-      return paletteToRgb(raster, palette);
+      return convert(
+          raster,
+          (in, p, rgb, o) -> {
+            rgb[o] = (byte) palette.getRed(in[p]);
+            rgb[o + 1] = (byte) palette.getGreen(in[p]);
+            rgb[o + 2] = (byte) palette.getBlue(in[p]);
+          });
     }
     int bits = cm.getComponentSize(0);
     int shift =
@@ -99,28 +99,32 @@ final class ImageDecoder {
               throw new InvalidImageException(
                   Reason.UNSUPPORTED_PIXEL_LAYOUT, bits + "-bit samples are not supported");
         };
-    return switch (cm.getColorSpace().getType()) {
-      case ColorSpace.TYPE_GRAY -> {
+    // By component count, as Pillow's modes: an embedded ICC profile (which gives the colour
+    // space another type) does not change the samples.
+    return switch (cm.getNumColorComponents()) {
+      case 1 -> {
         if (bits != 8) {
           throw new InvalidImageException(
               Reason.UNSUPPORTED_PIXEL_LAYOUT,
               "16-bit grayscale is not supported (PIL's RGB conversion clips it to white);"
                   + " convert the image to 8-bit first");
         }
-        yield bandsToRgb(raster, new int[] {0, 0, 0}, 0);
+        yield bandsToRgb(raster, 0);
       }
-      case ColorSpace.TYPE_RGB -> bandsToRgb(raster, new int[] {0, 1, 2}, shift);
-      case ColorSpace.TYPE_CMYK -> {
-        if (bits != 8) {
+      case 3 -> bandsToRgb(raster, shift);
+      case 4 -> {
+        if (bits != 8 || cm.getColorSpace().getType() != ColorSpace.TYPE_CMYK) {
           throw new InvalidImageException(
-              Reason.UNSUPPORTED_PIXEL_LAYOUT, "16-bit CMYK is not supported");
+              Reason.UNSUPPORTED_PIXEL_LAYOUT, "only 8-bit CMYK has 4 colour components");
         }
-        yield cmykToRgb(raster, false);
+        // Stored CMYK (TIFF), not inverted.
+        yield convert(
+            raster, (in, p, rgb, o) -> cmykToRgb(in[p], in[p + 1], in[p + 2], in[p + 3], rgb, o));
       }
       default ->
           throw new InvalidImageException(
               Reason.UNSUPPORTED_PIXEL_LAYOUT,
-              "colour space type " + cm.getColorSpace().getType() + " is not supported");
+              cm.getNumColorComponents() + " colour components are not supported");
     };
   }
 
@@ -138,71 +142,56 @@ final class ImageDecoder {
             + "; supported: PNG, JPEG, TIFF");
   }
 
-  private static boolean isCmyk(ImageTypeSpecifier raw) {
-    return raw != null && raw.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK;
+  /** Converts the samples of one pixel, {@code in[p..]}, into {@code rgb[o..o+2]}. */
+  @FunctionalInterface
+  interface PixelConversion {
+    void convert(int[] in, int p, byte[] rgb, int o);
   }
 
-  /** Copies bands {@code take[0..2]} of every pixel, shifted right by {@code shift}. */
-  private static RgbImage bandsToRgb(Raster raster, int[] take, int shift) {
+  /** Every pixel of {@code raster} through {@code conversion}, row by row. */
+  static RgbImage convert(Raster raster, PixelConversion conversion) {
     int w = raster.getWidth();
     int h = raster.getHeight();
     int bands = raster.getNumBands();
-    byte[] rgb = new byte[w * h * 3];
-    int[] row = new int[w * bands];
+    byte[] rgb = new byte[w * h * 3]; // [h, w, 3]
+    int[] row = new int[w * bands]; // [w, bands]
     for (int y = 0; y < h; y++) {
       raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
-      for (int x = 0, o = y * w * 3; x < w; x++, o += 3) {
-        rgb[o] = (byte) (row[x * bands + take[0]] >> shift);
-        rgb[o + 1] = (byte) (row[x * bands + take[1]] >> shift);
-        rgb[o + 2] = (byte) (row[x * bands + take[2]] >> shift);
+      for (int x = 0; x < w; x++) {
+        conversion.convert(row, x * bands, rgb, (y * w + x) * 3);
       }
     }
     return new RgbImage(w, h, rgb);
   }
 
-  private static RgbImage paletteToRgb(Raster raster, IndexColorModel palette) {
-    int w = raster.getWidth();
-    int h = raster.getHeight();
-    byte[] rgb = new byte[w * h * 3];
-    int[] row = new int[w];
-    for (int y = 0; y < h; y++) {
-      raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, row);
-      for (int x = 0, o = y * w * 3; x < w; x++, o += 3) {
-        rgb[o] = (byte) palette.getRed(row[x]);
-        rgb[o + 1] = (byte) palette.getGreen(row[x]);
-        rgb[o + 2] = (byte) palette.getBlue(row[x]);
-      }
+  /** Gray replicated (1 band) or the first three bands, shifted right by {@code shift}. */
+  static RgbImage bandsToRgb(Raster raster, int shift) {
+    if (raster.getNumBands() == 1 || raster.getNumBands() == 2) { // gray, gray + alpha
+      return convert(
+          raster, (in, p, rgb, o) -> rgb[o] = rgb[o + 1] = rgb[o + 2] = (byte) (in[p] >> shift));
     }
-    return new RgbImage(w, h, rgb);
+    return convert(
+        raster,
+        (in, p, rgb, o) -> {
+          rgb[o] = (byte) (in[p] >> shift);
+          rgb[o + 1] = (byte) (in[p + 1] >> shift);
+          rgb[o + 2] = (byte) (in[p + 2] >> shift);
+        });
   }
 
-  /** PIL {@code cmyk2rgb}; {@code inverted}: the samples are Adobe-inverted (JPEG). */
-  private static RgbImage cmykToRgb(Raster raster, boolean inverted) {
-    if (raster.getNumBands() != 4 || raster.getTransferType() != DataBuffer.TYPE_BYTE) {
-      throw new InvalidImageException(
-          Reason.UNSUPPORTED_PIXEL_LAYOUT, "CMYK image without 4 8-bit samples per pixel");
-    }
-    int w = raster.getWidth();
-    int h = raster.getHeight();
-    int flip = inverted ? 255 : 0;
-    byte[] rgb = new byte[w * h * 3];
-    int[] row = new int[w * 4];
-    for (int y = 0; y < h; y++) {
-      raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
-      for (int x = 0, o = y * w * 3; x < w; x++, o += 3) {
-        int nk = 255 - (row[x * 4 + 3] ^ flip);
-        rgb[o] = cmykChannel(row[x * 4] ^ flip, nk);
-        rgb[o + 1] = cmykChannel(row[x * 4 + 1] ^ flip, nk);
-        rgb[o + 2] = cmykChannel(row[x * 4 + 2] ^ flip, nk);
-      }
-    }
-    return new RgbImage(w, h, rgb);
+  /**
+   * PIL {@code cmyk2rgb} into {@code rgb[o..o+2]}: {@code CLIP8(nk - MULDIV255(c, nk))} with {@code
+   * nk = 255 - k} and {@code MULDIV255(a, b) = ((a·b + 128) >> 8 + a·b + 128) >> 8}.
+   */
+  static void cmykToRgb(int c, int m, int y, int k, byte[] rgb, int o) {
+    int nk = 255 - k;
+    rgb[o] = cmykChannel(c, nk);
+    rgb[o + 1] = cmykChannel(m, nk);
+    rgb[o + 2] = cmykChannel(y, nk);
   }
 
-  // CLIP8(nk - MULDIV255(c, nk)), MULDIV255(a, b) = ((a*b + 128) >> 8 + a*b + 128) >> 8.
   private static byte cmykChannel(int c, int nk) {
     int t = c * nk + 128;
-    int v = nk - (((t >> 8) + t) >> 8);
-    return (byte) Math.clamp(v, 0, 255);
+    return (byte) Math.clamp(nk - (((t >> 8) + t) >> 8), 0, 255);
   }
 }
