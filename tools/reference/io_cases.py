@@ -390,6 +390,9 @@ def test_images():
 
 
 def preprocess_cases(processor):
+    from transformers.image_processing_backends import PilBackend
+    from transformers.image_utils import SizeDict
+
     image_processor = processor.image_processor
     cases = []
     generated = {name: spec for name, spec in test_images().items()}
@@ -407,8 +410,9 @@ def preprocess_cases(processor):
             rgb = image_processor.process_image(opened, do_convert_rgb=True)  # CHW uint8
         pixel_values = np.ascontiguousarray(out["pixel_values"], dtype="<f4")
         t, gh, gw = (int(v) for v in out["image_grid_thw"][0])
-        resized = image_processor.resize(
-            rgb, size=image_processor.size, resample=image_processor.resample, factor=28
+        # The processor's own (PilBackend) resize to the size its smart_resize chose.
+        resized = PilBackend.resize(
+            image_processor, rgb, size=SizeDict(height=gh * 14, width=gw * 14), resample=image_processor.resample
         )
         resized_hwc = np.moveaxis(resized, 0, -1)
         assert resized_hwc.shape[:2] == (gh * 14, gw * 14)
@@ -517,7 +521,7 @@ def processor_cases(processor, cases):
 
 # The Java side implements exactly these: transformers 5.17's PIL backend drops alpha (later
 # releases composite onto white) and Pillow 13.0 chooses the order of the two resize passes.
-MATCHED_VERSIONS = {"transformers": "5.17.", "PIL": "13.0."}
+MATCHED_VERSIONS = {"transformers": "5.14.", "PIL": "12.3."}
 
 
 def check_versions():

@@ -3,16 +3,18 @@ package dev.docproc.inference.engine.vision.preprocess;
 import java.util.Arrays;
 
 /**
- * Pillow 13.0's {@code Image.resize(size, BICUBIC)} for 8-bit RGB, bit for bit ({@code
- * src/libImaging/Resample.c} of the 13.0.0 sdist).
+ * Pillow 12.3's {@code Image.resize(size, BICUBIC)} for 8-bit RGB, bit for bit ({@code
+ * src/libImaging/Resample.c}, release 12.3.0, the version tools/reference pins).
  *
- * <p>Separable: two passes with a uint8 intermediate, normally horizontal (over only the source
- * rows the vertical pass will read) then vertical; a pass whose size does not change is skipped.
- * Pillow ≤ 12.x always ran horizontal first and divided by the filter scale instead of multiplying
- * by its inverse, so its output can differ in the last bit. Each output sample is a window of
- * source samples weighted by the bicubic kernel (a = -0.5) stretched by the downscale factor
- * (antialiasing), the weights normalised to sum 1 in double, then turned into 22-bit fixed point
- * and accumulated in int32 with a rounding bias.
+ * <p>Separable: a horizontal pass over only the source rows the vertical pass will read, stored as
+ * uint8, then a vertical pass; a pass whose size does not change is skipped. Each output sample is
+ * a window of source samples weighted by the bicubic kernel (a = -0.5) stretched by the downscale
+ * factor (antialiasing), the weights normalised to sum 1 in double, then turned into 22-bit fixed
+ * point and accumulated in int32 with a rounding bias.
+ *
+ * <p>Other Pillow versions differ in the last bit for some sizes: before 12.3 the kernel argument
+ * was divided by the filter scale instead of multiplied by its inverse; from 13.0 the vertical pass
+ * runs first when the height shrinks by more than twice what the width does.
  */
 final class BicubicResampler {
 
@@ -29,29 +31,17 @@ final class BicubicResampler {
     if (outWidth == in.width() && outHeight == in.height()) {
       return in; // PIL returns a copy; the data are the same
     }
-    boolean needHorizontal = outWidth != in.width();
-    boolean needVertical = outHeight != in.height();
     Coefficients vertical = coefficients(in.height(), outHeight);
-    // Pillow 13: when the height shrinks by more than twice what the width does, the vertical
-    // pass runs first (on whole rows). The uint8 intermediate makes the order visible.
-    int heightLoss = in.height() - outHeight;
-    boolean horizontalFirst = !(heightLoss > 0 && heightLoss > (in.width() - outWidth) * 2);
-    if (!horizontalFirst) {
-      RgbImage image = needVertical ? vertical(in, vertical, 0) : in;
-      return needHorizontal
-          ? horizontal(image, coefficients(in.width(), outWidth), 0, image.height())
-          : image;
-    }
     RgbImage image = in;
     int rowOffset = 0;
-    if (needHorizontal) {
+    if (outWidth != in.width()) {
       // Only the source rows the vertical pass reads: [first, last).
       int first = vertical.bounds[0];
       int last = vertical.bounds[(outHeight - 1) * 2] + vertical.bounds[(outHeight - 1) * 2 + 1];
       image = horizontal(in, coefficients(in.width(), outWidth), first, last);
       rowOffset = first;
     }
-    return needVertical ? vertical(image, vertical, rowOffset) : image;
+    return outHeight != in.height() ? vertical(image, vertical, rowOffset) : image;
   }
 
   // precompute_coeffs + normalize_coeffs_8bpc.
