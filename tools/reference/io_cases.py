@@ -330,9 +330,14 @@ def page(width, height, seed):
 
 def xyz_profile():
     """An ICC profile that is not sRGB: Pillow ignores it, colour-managing readers would not."""
+    import struct
+
     from PIL import ImageCms
 
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("XYZ")).tobytes()
+    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("XYZ")).tobytes())
+    icc[24:36] = struct.pack(">6H", 2024, 1, 1, 0, 0, 0)  # creation date: fixed, for stable files
+    icc[84:100] = bytes(16)  # profile ID 0 = "not computed" (it would hash the date)
+    return bytes(icc)
 
 
 # Inputs Pillow cannot write, committed as they are: an Adobe YCCK JPEG (transform 2), made once
