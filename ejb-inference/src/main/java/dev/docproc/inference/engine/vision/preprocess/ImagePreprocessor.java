@@ -4,7 +4,7 @@ import dev.docproc.inference.engine.vision.preprocess.InvalidImageException.Reas
 import java.awt.image.BufferedImage;
 
 /**
- * Image → {@link PixelValues}, equal to transformers 5.17's {@code Qwen2VLImageProcessorPil} (the
+ * Image → {@link PixelValues}, equal to transformers 5.14's {@code Qwen2VLImageProcessorPil} (the
  * PIL backend; {@code AutoProcessor.from_pretrained(dir, use_fast=False)}) applied to {@code
  * PIL.Image.open(file)}: bit-identical pixel_values for lossless inputs.
  *
