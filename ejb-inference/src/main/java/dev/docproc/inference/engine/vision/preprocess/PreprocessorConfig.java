@@ -25,6 +25,9 @@ import java.util.Arrays;
  * @param imageStd per-channel standard deviation, RGB
  * @param rescaleFactor uint8 to [0,1] factor (1/255)
  * @param resample PIL filter id; only 3 (BICUBIC) is implemented
+ * @param doConvertRgb read for completeness; images are always made RGB, since with {@code false}
+ *     transformers cannot normalize a non-RGB image with 3-channel mean/std, and RGB images are the
+ *     same either way
  */
 public record PreprocessorConfig(
     int minPixels,
