@@ -1,12 +1,18 @@
 package dev.docproc.devservices;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * PostgreSQL, Kafka and Keycloak: what the application needs around it. They do not depend on each
@@ -18,17 +24,38 @@ public final class BackingServices implements AutoCloseable {
   /** Ports of the backing services. */
   public record Ports(int postgres, int kafka, int kafkaController, int keycloak) {}
 
+  /** What happens to data an earlier start left in the layout. */
+  public enum Data {
+    /** The run command: documents, topics and users survive a restart. */
+    KEEP,
+    /** Tests: every test JVM starts from empty databases and topics. */
+    FRESH
+  }
+
+  private static final List<String> SERVICE_FOLDERS =
+      List.of("postgres", "kafka", "kafka-config", "keycloak", "wildfly");
+
+  private final DataDirLock lock;
   private final Postgres postgres;
   private final Kafka kafka;
   private final Keycloak keycloak;
 
-  private BackingServices(Postgres postgres, Kafka kafka, Keycloak keycloak) {
+  private BackingServices(DataDirLock lock, Postgres postgres, Kafka kafka, Keycloak keycloak) {
+    this.lock = lock;
     this.postgres = postgres;
     this.kafka = kafka;
     this.keycloak = keycloak;
   }
 
-  public static BackingServices start(Layout layout, Ports ports) {
+  /**
+   * Starts the three services with their data under {@code layout}, which stays locked until {@link
+   * #close()}; processes left behind by an earlier run on the same data are stopped first.
+   */
+  public static BackingServices start(Layout layout, Ports ports, Data data) {
+    var lock = DataDirLock.acquire(layout.dataDir());
+    if (data == Data.FRESH) {
+      SERVICE_FOLDERS.forEach(folder -> deleteRecursively(layout.data(folder)));
+    }
     var postgres =
         async(
             () ->
@@ -58,7 +85,7 @@ public final class BackingServices implements AutoCloseable {
     Postgres pg = join(postgres, failures);
     Kafka k = join(kafka, failures);
     Keycloak kc = join(keycloak, failures);
-    var services = new BackingServices(pg, k, kc);
+    var services = new BackingServices(lock, pg, k, kc);
     if (!failures.isEmpty()) {
       services.close();
       RuntimeException first = failures.getFirst();
@@ -66,6 +93,19 @@ public final class BackingServices implements AutoCloseable {
       throw first;
     }
     return services;
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not clear " + dir, e);
+    }
   }
 
   private static <T> CompletableFuture<T> async(Supplier<T> start) {
@@ -115,6 +155,7 @@ public final class BackingServices implements AutoCloseable {
     if (keycloak != null) started.add(keycloak);
     if (kafka != null) started.add(kafka);
     if (postgres != null) started.add(postgres);
+    started.add(lock);
     for (AutoCloseable service : started) {
       try {
         service.close();

@@ -95,7 +95,7 @@ public final class Main {
     }
 
     BackingServices startBackingServices(BackingServices.Ports ports) {
-      services = BackingServices.start(layout, ports);
+      services = BackingServices.start(layout, ports, BackingServices.Data.KEEP);
       watch(services.kafka().process());
       watch(services.keycloak().process());
       return services;
