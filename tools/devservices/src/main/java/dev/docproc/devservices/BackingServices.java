@@ -58,6 +58,7 @@ public final class BackingServices implements AutoCloseable {
     }
     var postgres =
         async(
+            "PostgreSQL",
             () ->
                 Postgres.start(
                     ports.postgres(),
@@ -66,6 +67,7 @@ public final class BackingServices implements AutoCloseable {
                     layout.log("postgres")));
     var kafka =
         async(
+            "Kafka",
             () ->
                 Kafka.start(
                     ports.kafka(),
@@ -75,6 +77,7 @@ public final class BackingServices implements AutoCloseable {
                     layout.log("kafka")));
     var keycloak =
         async(
+            "Keycloak",
             () ->
                 Keycloak.start(
                     layout.keycloakHome(),
@@ -108,8 +111,16 @@ public final class BackingServices implements AutoCloseable {
     }
   }
 
-  private static <T> CompletableFuture<T> async(Supplier<T> start) {
-    return CompletableFuture.supplyAsync(start, runnable -> Thread.ofPlatform().start(runnable));
+  /** Starts a service on its own thread and reports how long it took to become ready. */
+  private static <T> CompletableFuture<T> async(String service, Supplier<T> start) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          long begin = System.nanoTime();
+          T started = start.get();
+          System.out.printf("%s ready after %.1f s%n", service, (System.nanoTime() - begin) / 1e9);
+          return started;
+        },
+        runnable -> Thread.ofPlatform().start(runnable));
   }
 
   private static <T> T join(CompletableFuture<T> future, List<RuntimeException> failures) {
