@@ -72,7 +72,14 @@ public final class WildFly implements AutoCloseable {
           ChildProcess.start(
               "WildFly",
               command,
-              Map.of("JAVA_HOME", System.getProperty("java.home")),
+              Map.of(
+                  "JAVA_HOME",
+                  System.getProperty("java.home"),
+                  // standalone.sh places server.log by these, not by jboss.server.base.dir
+                  "JBOSS_BASE_DIR",
+                  baseDir.toAbsolutePath().toString(),
+                  "JBOSS_LOG_DIR",
+                  log.resolveSibling("wildfly").toAbsolutePath().toString()),
               serverHome,
               log);
       Path marker = deployments.resolve(ear.getFileName() + ".deployed");
