@@ -56,6 +56,7 @@ public final class BackingServices implements AutoCloseable {
     if (data == Data.FRESH) {
       SERVICE_FOLDERS.forEach(folder -> deleteRecursively(layout.data(folder)));
     }
+    requireFree(lock, ports);
     var postgres =
         async(
             "PostgreSQL",
@@ -96,6 +97,31 @@ public final class BackingServices implements AutoCloseable {
       throw first;
     }
     return services;
+  }
+
+  /** Checked after leftovers of an earlier run were stopped, so a port in use is someone else's. */
+  private static void requireFree(DataDirLock lock, Ports ports) {
+    Map<String, Integer> wanted = new LinkedHashMap<>();
+    wanted.put("PostgreSQL", ports.postgres());
+    wanted.put("Kafka", ports.kafka());
+    wanted.put("Kafka controller", ports.kafkaController());
+    wanted.put("Keycloak", ports.keycloak());
+    List<String> taken = new ArrayList<>();
+    wanted.forEach(
+        (service, port) -> {
+          if (Readiness.acceptsConnections(port)) {
+            taken.add(port + " (" + service + ")");
+          }
+        });
+    if (!taken.isEmpty()) {
+      try {
+        lock.close();
+      } catch (IOException e) {
+        // the lock goes with the process anyway
+      }
+      throw new IllegalStateException(
+          "ports in use on 127.0.0.1 by another program: " + String.join(", ", taken));
+    }
   }
 
   private static void deleteRecursively(Path dir) {
