@@ -53,10 +53,15 @@ public final class BackingServices implements AutoCloseable {
    */
   public static BackingServices start(Layout layout, Ports ports, Data data) {
     var lock = DataDirLock.acquire(layout.dataDir());
-    if (data == Data.FRESH) {
-      SERVICE_FOLDERS.forEach(folder -> deleteRecursively(layout.data(folder)));
+    try {
+      if (data == Data.FRESH) {
+        SERVICE_FOLDERS.forEach(folder -> deleteRecursively(layout.data(folder)));
+      }
+      requireFree(ports);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
     }
-    requireFree(lock, ports);
     var postgres =
         async(
             "PostgreSQL",
@@ -100,7 +105,7 @@ public final class BackingServices implements AutoCloseable {
   }
 
   /** Checked after leftovers of an earlier run were stopped, so a port in use is someone else's. */
-  private static void requireFree(DataDirLock lock, Ports ports) {
+  private static void requireFree(Ports ports) {
     Map<String, Integer> wanted = new LinkedHashMap<>();
     wanted.put("PostgreSQL", ports.postgres());
     wanted.put("Kafka", ports.kafka());
@@ -114,11 +119,6 @@ public final class BackingServices implements AutoCloseable {
           }
         });
     if (!taken.isEmpty()) {
-      try {
-        lock.close();
-      } catch (IOException e) {
-        // the lock goes with the process anyway
-      }
       throw new IllegalStateException(
           "ports in use on 127.0.0.1 by another program: " + String.join(", ", taken));
     }

@@ -71,9 +71,13 @@ final class DataDirLock implements AutoCloseable {
     }
   }
 
+  /** Releases the lock; closing the channel releases it even if the release call fails. */
   @Override
-  public void close() throws IOException {
-    lock.release();
-    channel.close();
+  public void close() {
+    try (channel) {
+      lock.release();
+    } catch (IOException e) {
+      System.err.println("Could not release " + lock + ": " + e);
+    }
   }
 }
