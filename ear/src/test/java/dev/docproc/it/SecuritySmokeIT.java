@@ -65,6 +65,30 @@ class SecuritySmokeIT {
   }
 
   @Test
+  void theUisOwnCallWithoutSessionGets401SoItCanLogInAgain() {
+    HttpResponse<String> response =
+        Api.send(
+            Api.request("/me", null).header("X-Requested-With", "XMLHttpRequest").GET().build());
+
+    assertProblem(response, 401, "Unauthorized");
+  }
+
+  @Test
+  void aBrowserWithoutSessionIsSentToKeycloakWithPkce() {
+    HttpResponse<String> response =
+        Api.send(
+            HttpRequest.newBuilder(TestServices.baseUrl())
+                .header("Accept", "text/html")
+                .GET()
+                .build());
+
+    assertEquals(302, response.statusCode());
+    String location = response.headers().firstValue("Location").orElse("");
+    assertTrue(location.startsWith(TestServices.realmUrl() + "/protocol/openid-connect/auth"));
+    assertTrue(location.contains("code_challenge_method=S256"), location);
+  }
+
+  @Test
   void aTokenThatIsNotOneIsRejectedWith401Problem() {
     assertProblem(Api.get("/me", "not-a-token"), 401, "Unauthorized");
   }

@@ -3,22 +3,16 @@ package dev.docproc.it.support;
 import dev.docproc.devservices.BackingServices;
 import dev.docproc.devservices.FreePorts;
 import dev.docproc.devservices.Layout;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
 /**
  * Starts PostgreSQL, Kafka and Keycloak once per test JVM, before Arquillian starts WildFly, on
- * free ports with throw-away data under {@code target/it}; stops them when the JVM's tests are
- * done.
+ * free ports with fresh data under {@code target/it}; stops them when the JVM's tests are done.
  *
  * <p>Everything the tests and the server need is passed as system properties: the application's
  * configuration ({@code docproc.db.url}, {@code docproc.kafka.bootstrap-servers}, {@code
@@ -32,12 +26,11 @@ public class ServicesSession implements LauncherSessionListener {
   @Override
   public void launcherSessionOpened(LauncherSession session) {
     Path work = Path.of(required("docproc.it.work"));
-    deleteRecursively(work.resolve("data"));
     int[] ports = FreePorts.pick(6);
     var backing = new BackingServices.Ports(ports[0], ports[1], ports[2], ports[3]);
     int httpPort = ports[4];
     int managementPort = ports[5];
-    services = BackingServices.start(Layout.under(work), backing);
+    services = BackingServices.start(Layout.under(work), backing, BackingServices.Data.FRESH);
     Map<String, String> application = services.applicationProperties();
     application.forEach(System::setProperty);
     System.setProperty(TestServices.BASE_URL, "http://127.0.0.1:" + httpPort + "/");
@@ -69,19 +62,6 @@ public class ServicesSession implements LauncherSessionListener {
           "system property " + property + " is not set: run the ITs with ./mvnw verify");
     }
     return value;
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not clear " + dir, e);
-    }
   }
 
   @Override

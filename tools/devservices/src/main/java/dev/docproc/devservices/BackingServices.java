@@ -1,12 +1,18 @@
 package dev.docproc.devservices;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * PostgreSQL, Kafka and Keycloak: what the application needs around it. They do not depend on each
@@ -18,19 +24,47 @@ public final class BackingServices implements AutoCloseable {
   /** Ports of the backing services. */
   public record Ports(int postgres, int kafka, int kafkaController, int keycloak) {}
 
+  /** What happens to data an earlier start left in the layout. */
+  public enum Data {
+    /** The run command: documents, topics and users survive a restart. */
+    KEEP,
+    /** Tests: every test JVM starts from empty databases and topics. */
+    FRESH
+  }
+
+  private static final List<String> SERVICE_FOLDERS =
+      List.of("postgres", "kafka", "kafka-config", "keycloak", "wildfly");
+
+  private final DataDirLock lock;
   private final Postgres postgres;
   private final Kafka kafka;
   private final Keycloak keycloak;
 
-  private BackingServices(Postgres postgres, Kafka kafka, Keycloak keycloak) {
+  private BackingServices(DataDirLock lock, Postgres postgres, Kafka kafka, Keycloak keycloak) {
+    this.lock = lock;
     this.postgres = postgres;
     this.kafka = kafka;
     this.keycloak = keycloak;
   }
 
-  public static BackingServices start(Layout layout, Ports ports) {
+  /**
+   * Starts the three services with their data under {@code layout}, which stays locked until {@link
+   * #close()}; processes left behind by an earlier run on the same data are stopped first.
+   */
+  public static BackingServices start(Layout layout, Ports ports, Data data) {
+    var lock = DataDirLock.acquire(layout.dataDir());
+    try {
+      if (data == Data.FRESH) {
+        SERVICE_FOLDERS.forEach(folder -> deleteRecursively(layout.data(folder)));
+      }
+      requireFree(ports);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
+    }
     var postgres =
         async(
+            "PostgreSQL",
             () ->
                 Postgres.start(
                     ports.postgres(),
@@ -39,6 +73,7 @@ public final class BackingServices implements AutoCloseable {
                     layout.log("postgres")));
     var kafka =
         async(
+            "Kafka",
             () ->
                 Kafka.start(
                     ports.kafka(),
@@ -48,6 +83,7 @@ public final class BackingServices implements AutoCloseable {
                     layout.log("kafka")));
     var keycloak =
         async(
+            "Keycloak",
             () ->
                 Keycloak.start(
                     layout.keycloakHome(),
@@ -58,7 +94,7 @@ public final class BackingServices implements AutoCloseable {
     Postgres pg = join(postgres, failures);
     Kafka k = join(kafka, failures);
     Keycloak kc = join(keycloak, failures);
-    var services = new BackingServices(pg, k, kc);
+    var services = new BackingServices(lock, pg, k, kc);
     if (!failures.isEmpty()) {
       services.close();
       RuntimeException first = failures.getFirst();
@@ -68,8 +104,49 @@ public final class BackingServices implements AutoCloseable {
     return services;
   }
 
-  private static <T> CompletableFuture<T> async(Supplier<T> start) {
-    return CompletableFuture.supplyAsync(start, runnable -> Thread.ofPlatform().start(runnable));
+  /** Checked after leftovers of an earlier run were stopped, so a port in use is someone else's. */
+  private static void requireFree(Ports ports) {
+    Map<String, Integer> wanted = new LinkedHashMap<>();
+    wanted.put("PostgreSQL", ports.postgres());
+    wanted.put("Kafka", ports.kafka());
+    wanted.put("Kafka controller", ports.kafkaController());
+    wanted.put("Keycloak", ports.keycloak());
+    List<String> taken = new ArrayList<>();
+    wanted.forEach(
+        (service, port) -> {
+          if (Readiness.acceptsConnections(port)) {
+            taken.add(port + " (" + service + ")");
+          }
+        });
+    if (!taken.isEmpty()) {
+      throw new IllegalStateException(
+          "ports in use on 127.0.0.1 by another program: " + String.join(", ", taken));
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not clear " + dir, e);
+    }
+  }
+
+  /** Starts a service on its own thread and reports how long it took to become ready. */
+  private static <T> CompletableFuture<T> async(String service, Supplier<T> start) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          long begin = System.nanoTime();
+          T started = start.get();
+          System.out.printf("%s ready after %.1f s%n", service, (System.nanoTime() - begin) / 1e9);
+          return started;
+        },
+        runnable -> Thread.ofPlatform().start(runnable));
   }
 
   private static <T> T join(CompletableFuture<T> future, List<RuntimeException> failures) {
@@ -115,6 +192,7 @@ public final class BackingServices implements AutoCloseable {
     if (keycloak != null) started.add(keycloak);
     if (kafka != null) started.add(kafka);
     if (postgres != null) started.add(postgres);
+    started.add(lock);
     for (AutoCloseable service : started) {
       try {
         service.close();

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -31,6 +33,17 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 public final class Kafka implements AutoCloseable {
 
   private static final Duration STARTUP = Duration.ofSeconds(90);
+
+  /**
+   * The admin client of the readiness check logs its whole configuration and every failed poll at
+   * INFO; only warnings are worth showing. Held here: java.util.logging keeps loggers weakly.
+   */
+  private static final Logger CLIENT_LOG = Logger.getLogger("org.apache.kafka");
+
+  static {
+    CLIENT_LOG.setLevel(Level.WARNING);
+  }
+
   private static final String CLASSPATH_RESOURCE = "kafka-broker.classpath";
 
   private final ChildProcess process;

@@ -1,6 +1,8 @@
 package dev.docproc.devservices;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -39,6 +41,7 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(platform::close));
     BackingServices services = platform.startBackingServices(ports);
     System.out.printf("Backing services up after %.0f s; starting WildFly%n", seconds(started));
+    requireFree(env, RunSetting.HTTP_PORT, RunSetting.MANAGEMENT_PORT);
     WildFly wildfly =
         platform.startWildFly(
             server, ear, httpPort, RunSetting.MANAGEMENT_PORT.port(env), services);
@@ -46,6 +49,23 @@ public final class Main {
     System.out.println(banner(wildfly, services, layout));
     platform.awaitUnexpectedExit();
     System.exit(1);
+  }
+
+  /**
+   * Fails when one of WildFly's ports is taken, naming the setting to change. Checked after the
+   * backing services started, which stops the leftovers of a killed run first.
+   */
+  private static void requireFree(Map<String, String> env, RunSetting... settings) {
+    List<String> taken = new ArrayList<>();
+    for (RunSetting setting : settings) {
+      if (Readiness.acceptsConnections(setting.port(env))) {
+        taken.add(setting.port(env) + " (" + setting.doc() + "; set " + setting.env() + ")");
+      }
+    }
+    if (!taken.isEmpty()) {
+      throw new IllegalStateException(
+          "ports in use on 127.0.0.1:\n  " + String.join("\n  ", taken));
+    }
   }
 
   private static double seconds(long since) {
@@ -95,7 +115,7 @@ public final class Main {
     }
 
     BackingServices startBackingServices(BackingServices.Ports ports) {
-      services = BackingServices.start(layout, ports);
+      services = BackingServices.start(layout, ports, BackingServices.Data.KEEP);
       watch(services.kafka().process());
       watch(services.keycloak().process());
       return services;

@@ -56,7 +56,12 @@ public final class Postgres implements AutoCloseable {
               .setErrorRedirector(redirect)
               .start();
       var postgres = new Postgres(server, port);
-      postgres.createApplicationDatabase();
+      try {
+        postgres.createApplicationDatabase();
+      } catch (SQLException e) {
+        server.close();
+        throw e;
+      }
       return postgres;
     } catch (IOException | SQLException | RuntimeException e) {
       throw new ServiceStartException(

@@ -53,6 +53,8 @@ public final class WildFly implements AutoCloseable {
             "no provisioned server at " + serverHome + " or no " + ear + ": build the ear module");
       }
       Path deployments = prepareBaseDir(serverHome, baseDir);
+      // server.log (with rotation) beside the console log, not in the data folder
+      Path serverLogDir = Files.createDirectories(log.resolveSibling("wildfly")).toAbsolutePath();
       Path deployed = deployments.resolve(ear.getFileName());
       Files.copy(ear, deployed, StandardCopyOption.REPLACE_EXISTING);
       List<String> command = new ArrayList<>();
@@ -65,6 +67,7 @@ public final class WildFly implements AutoCloseable {
               "-bmanagement",
               "127.0.0.1",
               "-Djboss.server.base.dir=" + baseDir.toAbsolutePath(),
+              "-Djboss.server.log.dir=" + serverLogDir,
               "-Djboss.http.port=" + port,
               "-Djboss.management.http.port=" + managementPort));
       systemProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
@@ -72,7 +75,14 @@ public final class WildFly implements AutoCloseable {
           ChildProcess.start(
               "WildFly",
               command,
-              Map.of("JAVA_HOME", System.getProperty("java.home")),
+              Map.of(
+                  "JAVA_HOME",
+                  System.getProperty("java.home"),
+                  // standalone.sh places the boot log by these, not by the -D properties
+                  "JBOSS_BASE_DIR",
+                  baseDir.toAbsolutePath().toString(),
+                  "JBOSS_LOG_DIR",
+                  serverLogDir.toString()),
               serverHome,
               log);
       Path marker = deployments.resolve(ear.getFileName() + ".deployed");
