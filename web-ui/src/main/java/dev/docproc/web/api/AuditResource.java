@@ -3,6 +3,7 @@ package dev.docproc.web.api;
 import dev.docproc.domain.audit.AuditChain;
 import dev.docproc.domain.audit.AuditTrail;
 import dev.docproc.web.security.CurrentUser;
+import dev.docproc.web.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;

@@ -10,6 +10,7 @@ import dev.docproc.domain.intake.UploadRejectedException;
 import dev.docproc.web.problem.Problem;
 import dev.docproc.web.problem.ProblemException;
 import dev.docproc.web.security.CurrentUser;
+import dev.docproc.web.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -119,7 +120,7 @@ public class DocumentsResource {
       @Context UriInfo uri)
       throws IOException, UploadRejectedException {
     if (file == null) {
-      throw ProblemException.badRequest(
+      throw badRequest(
           "urn:docproc:problem:missing-file",
           "No file in the request",
           "Send the document as the multipart/form-data part named 'file'.");
@@ -153,7 +154,7 @@ public class DocumentsResource {
       @QueryParam("offset") @DefaultValue("0") int offset,
       @Parameter(description = "1 to 100") @QueryParam("limit") @DefaultValue("20") int limit) {
     if (offset < 0 || limit < 1 || limit > MAX_LIMIT) {
-      throw ProblemException.badRequest(
+      throw badRequest(
           "urn:docproc:problem:bad-paging",
           "Bad paging",
           "offset must be >= 0 and limit between 1 and " + MAX_LIMIT + ".");
@@ -200,7 +201,7 @@ public class DocumentsResource {
             .pageImage(d.tenantId(), d.id(), number)
             .orElseThrow(
                 () ->
-                    ProblemException.notFound(
+                    notFound(
                         "Document "
                             + id
                             + " has no rendered page "
@@ -237,7 +238,15 @@ public class DocumentsResource {
       uuid = Optional.empty();
     }
     return uuid.flatMap(u -> documents.find(user.tenantId(), u))
-        .orElseThrow(() -> ProblemException.notFound("There is no document " + id + "."));
+        .orElseThrow(() -> notFound("There is no document " + id + "."));
+  }
+
+  private static ProblemException badRequest(String type, String title, String detail) {
+    return new ProblemException(new Problem(type, title, 400, detail));
+  }
+
+  private static ProblemException notFound(String detail) {
+    return new ProblemException(Problem.ofStatus(404, detail));
   }
 
   private static Optional<DocumentStatus> parseStatus(String status) {
@@ -247,7 +256,7 @@ public class DocumentsResource {
     try {
       return Optional.of(DocumentStatus.valueOf(status.strip().toUpperCase(java.util.Locale.ROOT)));
     } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest(
+      throw badRequest(
           "urn:docproc:problem:bad-status",
           "Unknown status",
           "status must be one of " + Arrays.toString(DocumentStatus.values()) + ".");
@@ -259,7 +268,7 @@ public class DocumentsResource {
         && (key.isEmpty()
             || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH
             || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
-      throw ProblemException.badRequest(
+      throw badRequest(
           "urn:docproc:problem:bad-idempotency-key",
           "Bad Idempotency-Key",
           "The Idempotency-Key must be 1 to "

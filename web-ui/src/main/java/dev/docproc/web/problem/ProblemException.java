@@ -1,26 +1,23 @@
 package dev.docproc.web.problem;
 
-import jakarta.ws.rs.WebApplicationException;
+/** Ends a request with the given problem; {@link ProblemExceptionMapper} writes it. */
+public class ProblemException extends RuntimeException {
 
-/** A request the API answers with a problem of its own making. */
-public class ProblemException extends WebApplicationException {
+  private static final long serialVersionUID = 1L;
 
   private final Problem problem;
 
+  public ProblemException(int status, String title, String detail) {
+    this(Problem.of(status, title, detail));
+  }
+
+  /** A problem with a type of its own. */
   public ProblemException(Problem problem) {
-    super(problem.detail(), problem.status());
+    super(problem.title() + ": " + problem.detail());
     this.problem = problem;
   }
 
   public Problem problem() {
     return problem;
-  }
-
-  public static ProblemException notFound(String detail) {
-    return new ProblemException(Problem.ofStatus(404, detail));
-  }
-
-  public static ProblemException badRequest(String type, String title, String detail) {
-    return new ProblemException(new Problem(type, title, 400, detail));
   }
 }

@@ -14,9 +14,6 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
 
   @Override
   public Response toResponse(WebApplicationException e) {
-    if (e instanceof ProblemException p) {
-      return p.problem().toResponse();
-    }
     int status = e.getResponse().getStatus();
     String detail =
         switch (status) {

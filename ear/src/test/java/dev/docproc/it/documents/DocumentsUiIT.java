@@ -1,0 +1,87 @@
+package dev.docproc.it.documents;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.docproc.domain.testing.SampleFiles;
+import dev.docproc.it.support.Browser;
+import dev.docproc.it.support.DemoUser;
+import dev.docproc.it.support.Deployments;
+import dev.docproc.it.support.TestServices;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/** The documents page in headless Chromium: upload, list with status, page image, audit trail. */
+@ExtendWith(ArquillianExtension.class)
+class DocumentsUiIT {
+
+  @Deployment(testable = false)
+  static EnterpriseArchive ear() {
+    return Deployments.docprocEar();
+  }
+
+  @Test
+  void aliceUploadsAnInvoiceAndSeesItsRenderedPageAndAuditTrail() throws Exception {
+    DemoUser alice = DemoUser.ALICE;
+    Path invoice = Files.createTempDirectory("docproc-ui").resolve("FlipkartInvoice.pdf");
+    Files.write(invoice, SampleFiles.invoice("FlipkartInvoice.pdf"));
+    try (Browser browser = Browser.start()) {
+      WebDriver page = browser.driver();
+      var wait = new WebDriverWait(page, Duration.ofSeconds(60));
+
+      page.get(TestServices.baseUrl() + "documents/");
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+      page.findElement(By.id("username")).sendKeys(alice.username());
+      page.findElement(By.id("password")).sendKeys(alice.password());
+      page.findElement(By.id("kc-login")).click();
+
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("upload-file")));
+      page.findElement(By.id("upload-file")).sendKeys(invoice.toString());
+      page.findElement(By.cssSelector("#upload button[type=submit]")).click();
+      wait.until(
+          ExpectedConditions.textToBePresentInElementLocated(
+              By.id("upload-message"), "FlipkartInvoice.pdf uploaded (1 page)"));
+      WebElement link =
+          wait.until(ExpectedConditions.elementToBeClickable(By.linkText("FlipkartInvoice.pdf")));
+      link.click();
+
+      WebElement image =
+          wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#pages img")));
+      wait.until(
+          d ->
+              (Boolean)
+                  ((JavascriptExecutor) d)
+                      .executeScript(
+                          "return arguments[0].complete && arguments[0].naturalWidth > 0", image));
+      wait.until(
+          ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "DOCUMENT_RENDERED"));
+      browser.screenshot("documents-detail");
+
+      assertEquals("Page 1", image.getAttribute("alt"));
+      List<String> actions =
+          page.findElements(By.cssSelector("#audit tbody tr td:nth-child(4)")).stream()
+              .map(WebElement::getText)
+              .toList();
+      assertEquals(List.of("DOCUMENT_RECEIVED", "DOCUMENT_RENDERED"), actions);
+      assertTrue(page.findElement(By.id("detail-facts")).getText().contains("RENDERED"));
+
+      page.findElement(By.linkText("← all documents")).click();
+      wait.until(
+          ExpectedConditions.textToBePresentInElementLocated(By.id("documents"), "RENDERED"));
+      browser.screenshot("documents-list");
+    }
+  }
+}
