@@ -115,7 +115,23 @@ class SecuritySmokeIT {
     assertEquals(200, response.statusCode(), response.body());
     JsonNode document = Json.parse(response.body());
     assertEquals("docproc API", document.at("/info/title").asText());
-    assertTrue(document.at("/paths").has("/api/v1/me"), document.at("/paths").toString());
+    JsonNode paths = document.get("paths");
+    for (String path :
+        List.of(
+            "/api/v1/me",
+            "/api/v1/documents",
+            "/api/v1/documents/{id}",
+            "/api/v1/documents/{id}/pages/{number}",
+            "/api/v1/documents/{id}/audit",
+            "/api/v1/audit/verify")) {
+      assertTrue(paths.has(path), path + " in " + paths);
+    }
+    assertTrue(
+        paths
+            .at(
+                "/~1api~1v1~1documents/post/requestBody/content/multipart~1form-data/schema/properties")
+            .has("file"),
+        "the upload's multipart body is described");
   }
 
   private static void assertProblem(HttpResponse<String> response, int status, String title) {

@@ -9,11 +9,8 @@ import dev.docproc.it.support.Api;
 import dev.docproc.it.support.DemoUser;
 import dev.docproc.it.support.Deployments;
 import dev.docproc.it.support.Json;
-import dev.docproc.it.support.TestServices;
 import dev.docproc.it.support.Tokens;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
 import java.util.stream.StreamSupport;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -101,31 +98,6 @@ class TenantsAndRolesIT {
   void onlyAdminsVerifyTheChain() {
     assertEquals(200, Api.get("/audit/verify", Tokens.of(DemoUser.CAROL)).statusCode());
     assertProblem(Api.get("/audit/verify", Tokens.of(DemoUser.ALICE)), 403);
-  }
-
-  @Test
-  void theOpenApiDocumentDescribesTheDocumentsApi() {
-    HttpResponse<String> response =
-        Api.send(
-            HttpRequest.newBuilder(TestServices.baseUrl().resolve("openapi?format=JSON"))
-                .GET()
-                .build());
-    assertEquals(200, response.statusCode(), response.body());
-    JsonNode paths = Json.parse(response.body()).get("paths");
-    for (String path :
-        List.of(
-            "/api/v1/documents",
-            "/api/v1/documents/{id}",
-            "/api/v1/documents/{id}/pages/{number}",
-            "/api/v1/documents/{id}/audit",
-            "/api/v1/audit/verify")) {
-      assertTrue(paths.has(path), path + " in " + paths.fieldNames());
-    }
-    assertTrue(
-        paths
-            .at(
-                "/~1api~1v1~1documents/post/requestBody/content/multipart~1form-data/schema/properties")
-            .has("file"));
   }
 
   @Test
