@@ -1,0 +1,31 @@
+package dev.docproc.inference.engine.compute.cpu;
+
+import dev.docproc.inference.engine.compute.Buf;
+
+/** A float32 activation buffer on the Java heap. */
+final class CpuBuf implements Buf {
+  final float[] data; // [rows, cols]
+  private final int rows;
+  private final int cols;
+
+  CpuBuf(int rows, int cols) {
+    this.rows = rows;
+    this.cols = cols;
+    this.data = new float[Math.multiplyExact(rows, cols)];
+  }
+
+  @Override
+  public int rows() {
+    return rows;
+  }
+
+  @Override
+  public int cols() {
+    return cols;
+  }
+
+  @Override
+  public void close() {
+    // heap memory: the garbage collector frees it
+  }
+}

@@ -1,0 +1,50 @@
+package dev.docproc.inference.engine.compute.cpu;
+
+/**
+ * The CPU kernels behind {@link CpuOps}, each over a slice of the work that {@link CpuOps} hands to
+ * one thread. {@link ScalarKernels} is the plain reference; {@link SimdKernels} the Vector API
+ * version checked against it.
+ */
+interface Kernels {
+
+  /** out[i, f] = x[i] · w[f] (+ bias[f]) for i < n and features f in [f0, f1). */
+  void linear(float[] out, float[] x, int n, CpuWeight w, float[] bias, int f0, int f1);
+
+  /** Row {@code row} of x [*, cols] normalised into out. */
+  void rmsNorm(float[] out, float[] x, int row, int cols, float[] w, float eps);
+
+  /**
+   * Attention of one head for queries [qRow0, qRow0 + nq) over keys [kRow0, kRow0 + nk). With
+   * {@code causalBase} ≥ 0, query i sees only keys kRow0..kRow0+causalBase+i; with −1 all keys.
+   * Head columns start at {@code qCol} in q/out (row stride qStride) and {@code kvCol} in k/v (row
+   * stride kvStride).
+   */
+  void attendHead(
+      float[] out,
+      float[] q,
+      float[] k,
+      float[] v,
+      int qRow0,
+      int nq,
+      int kRow0,
+      int nk,
+      int causalBase,
+      int qCol,
+      int kvCol,
+      int qStride,
+      int kvStride,
+      int headDim,
+      float scale);
+
+  /** Row {@code row} of x [*, heads·headDim] rotated by cos/sin [*, headDim/2]. */
+  void rope(float[] x, int row, int heads, int headDim, float[] cos, float[] sin);
+
+  /** gate[i] = silu(gate[i]) · up[i] for i in [from, to). */
+  void siluMul(float[] gate, float[] up, int from, int to);
+
+  /** x[i] = x[i]/2 · (1 + erf(x[i]/√2)) for i in [from, to). */
+  void gelu(float[] x, int from, int to);
+
+  /** x[i] += y[i] for i in [from, to). */
+  void add(float[] x, float[] y, int from, int to);
+}
