@@ -21,6 +21,9 @@ public interface Ops extends AutoCloseable {
   /** A new activation buffer [rows, cols], contents undefined. */
   Buf alloc(int rows, int cols);
 
+  /** The same memory seen as [rows, cols] (rows·cols must not exceed the buffer's size). */
+  Buf view(Buf b, int rows, int cols);
+
   /** Host → buffer: {@code src.length} values into {@code dst} starting at row {@code row}. */
   void write(Buf dst, int row, float[] src);
 

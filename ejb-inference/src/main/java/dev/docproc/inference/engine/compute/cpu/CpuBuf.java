@@ -9,9 +9,13 @@ final class CpuBuf implements Buf {
   private final int cols;
 
   CpuBuf(int rows, int cols) {
+    this(new float[Math.multiplyExact(rows, cols)], rows, cols);
+  }
+
+  CpuBuf(float[] data, int rows, int cols) {
+    this.data = data;
     this.rows = rows;
     this.cols = cols;
-    this.data = new float[Math.multiplyExact(rows, cols)];
   }
 
   @Override

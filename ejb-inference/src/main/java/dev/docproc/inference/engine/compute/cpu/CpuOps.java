@@ -75,6 +75,16 @@ public final class CpuOps implements Ops {
   }
 
   @Override
+  public Buf view(Buf b, int rows, int cols) {
+    float[] d = data(b);
+    if ((long) rows * cols > d.length) {
+      throw new IllegalArgumentException(
+          "view [" + rows + ", " + cols + "] exceeds a buffer of " + d.length + " values");
+    }
+    return new CpuBuf(d, rows, cols);
+  }
+
+  @Override
   public void write(Buf dst, int row, float[] src) {
     System.arraycopy(src, 0, data(dst), row * dst.cols(), src.length);
   }
