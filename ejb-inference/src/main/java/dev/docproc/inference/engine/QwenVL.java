@@ -26,6 +26,7 @@ public final class QwenVL implements AutoCloseable {
   private final Checkpoint checkpoint;
   private final VisionEncoder vision;
   private final Decoder decoder;
+  private final long maxPixels;
 
   private QwenVL(
       Path dir,
@@ -40,6 +41,7 @@ public final class QwenVL implements AutoCloseable {
     this.checkpoint = checkpoint;
     this.vision = vision;
     this.decoder = decoder;
+    this.maxPixels = ModelConfig.maxPixels(dir);
   }
 
   public static QwenVL load(Path dir, Ops ops, Taps taps) {
@@ -86,6 +88,36 @@ public final class QwenVL implements AutoCloseable {
 
   public Decoder decoder() {
     return decoder;
+  }
+
+  /**
+   * Refuses images the engine will not run: pixel counts not matching the grids, or an image larger
+   * than preprocessor_config.json's max_pixels (the processor never makes one, so such a grid means
+   * a caller skipped it).
+   */
+  public void validateImages(float[] pixels, List<Grid> grids) {
+    if (grids.isEmpty()) {
+      if (pixels != null && pixels.length > 0) {
+        throw new IllegalArgumentException("pixel values given without image grids");
+      }
+      return;
+    }
+    int patch = config.vision().patchSize();
+    for (Grid g : grids) {
+      long area = (long) g.h() * patch * g.w() * patch;
+      if (area > maxPixels) {
+        throw new IllegalArgumentException(
+            "image of "
+                + g.h() * patch
+                + "×"
+                + g.w() * patch
+                + " pixels exceeds max_pixels "
+                + maxPixels
+                + " of "
+                + dir.resolve("preprocessor_config.json"));
+      }
+    }
+    vision.validate(pixels, grids);
   }
 
   /** Vision features [tokens, hidden] of all images, or null without images. */

@@ -76,6 +76,20 @@ public record ModelConfig(
     }
   }
 
+  /** max_pixels of preprocessor_config.json (12845056 = 16384·28² when absent). */
+  public static long maxPixels(Path modelDir) {
+    Path file = modelDir.resolve("preprocessor_config.json");
+    if (!Files.exists(file)) {
+      return 12845056L;
+    }
+    try {
+      JsonNode n = new ObjectMapper().readTree(file.toFile());
+      return n.path("max_pixels").asLong(n.path("size").path("longest_edge").asLong(12845056L));
+    } catch (IOException e) {
+      throw new ModelFormatException(file + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
   static ModelConfig parse(JsonNode root, String source) {
     Keys top = new Keys(root, null, source);
     String type = top.string("model_type", "qwen2_5_vl");
