@@ -136,6 +136,15 @@ public record PackedInt4(
     return scales.getFloat((long) r * groups() + g);
   }
 
+  /** The scales of row r, widened to float32, into {@code out[0 .. groups)}. */
+  public void scalesOfRow(int r, float[] out) {
+    int groups = groups();
+    long base = (long) r * groups;
+    for (int g = 0; g < groups; g++) {
+      out[g] = scales.getFloat(base + g);
+    }
+  }
+
   /** Row r of the dense weight, exactly q · scale in float32 (the product needs ≤ 12 bits). */
   public void dequantizeRow(int r, float[] out) {
     for (int c = 0; c < cols; c++) {

@@ -4,12 +4,9 @@ import dev.docproc.inference.engine.model.DType;
 import dev.docproc.inference.engine.model.PackedInt4;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,10 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class SimdLinear {
   static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   static final int L = F.length();
-  private static final VectorSpecies<Byte> B =
-      VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
-  private static final VectorSpecies<Short> S =
-      VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+  private static final VectorSpecies<Integer> I = F.withLanes(int.class);
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
   /** Rows below this go through the per-row matvec; above, the weight decode is amortised. */
@@ -38,6 +32,8 @@ final class SimdLinear {
 
   private static final ThreadLocal<float[]> PANELS = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[0]);
 
   private SimdLinear() {}
 
@@ -57,87 +53,111 @@ final class SimdLinear {
     }
   }
 
-  /** Contiguous groups made of whole 2L-column blocks: one scale per run of blocks. */
+  /** Contiguous groups made of whole 8L-column blocks: one scale per run of blocks. */
   static boolean int4FastPath(PackedInt4 w) {
-    return w.gIdx() == null && w.groupSize() % (2 * L) == 0 && w.cols() % w.groupSize() == 0;
+    return w.gIdx() == null && w.groupSize() % (8 * L) == 0 && w.cols() % w.groupSize() == 0;
   }
 
   // ---- decode: one row of x
 
   /**
-   * Row i of out from int4 weights. Each L-byte load holds 2L columns: low nibbles are the even
-   * columns, high nibbles the odd ones, so x is first split per block into its even then odd
-   * columns (xp), which turns the nibble halves into two plain FMAs.
+   * Row i of out from int4 weights, read as L int32 words at a time: nibble k of word j is column
+   * 8j + k, so shifting the words by 4k and masking gives L columns 8 apart, converted with one int
+   * → float. x is first permuted to that order (xp[b + kL + j] = x[b + 8j + k]). The −8 offset of
+   * the stored nibbles is taken out once per group: Σ(u − 8)·x = Σu·x − 8·Σx.
    */
   private static void matvecInt4(
       float[] out, float[] x, int i, PackedInt4 w, float[] bias, int f0, int f1) {
     int in = w.cols();
+    int block = 8 * L;
     float[] xp = ScalarKernels.scratch(ROW, in);
-    for (int b = 0; b < in; b += 2 * L) {
+    for (int b = 0; b < in; b += block) {
+      for (int j = 0; j < L; j++) {
+        for (int k = 0; k < 8; k++) {
+          xp[b + k * L + j] = x[i * in + b + 8 * j + k];
+        }
+      }
+    }
+    int groups = w.groups();
+    int gs = w.groupSize();
+    float[] xsum = new float[groups]; // Σx per group
+    for (int g = 0; g < groups; g++) {
+      for (int c = g * gs; c < (g + 1) * gs; c++) {
+        xsum[g] += x[i * in + c];
+      }
+    }
+    float[] scales = ScalarKernels.scratch(SCALES, groups);
+    MemorySegment packed = w.packed();
+    int blocksPerGroup = gs / block;
+    for (int f = f0; f < f1; f++) {
+      long off = f * w.rowBytes();
+      w.scalesOfRow(f, scales);
+      FloatVector acc = FloatVector.zero(F);
+      float offset = 0;
+      int k = 0;
+      for (int g = 0; g < groups; g++) {
+        FloatVector gacc = FloatVector.zero(F);
+        for (int blk = 0; blk < blocksPerGroup; blk++, off += 4L * L, k += block) {
+          IntVector words = IntVector.fromMemorySegment(I, packed, off, LE);
+          for (int nib = 0; nib < 8; nib++) {
+            FloatVector u =
+                (FloatVector)
+                    words
+                        .lanewise(VectorOperators.LSHR, 4 * nib)
+                        .and(0xf)
+                        .convert(VectorOperators.I2F, 0);
+            gacc = u.fma(FloatVector.fromArray(F, xp, k + nib * L), gacc);
+          }
+        }
+        acc = gacc.fma(FloatVector.broadcast(F, scales[g]), acc);
+        offset += scales[g] * xsum[g];
+      }
+      float sum = acc.reduceLanes(VectorOperators.ADD) - 8 * offset;
+      out[i * w.rows() + f] = bias == null ? sum : sum + bias[f];
+    }
+  }
+
+  /**
+   * Row i of out from bf16 weights, read as int32 words holding two columns each: the low half
+   * shifted up is the even column, the high half masked is the odd one — no conversions. x is
+   * permuted per 2L columns to its even then odd columns to match.
+   */
+  private static void matvecBf16(
+      float[] out, float[] x, int i, CpuWeight.Dense w, float[] bias, int f0, int f1) {
+    int in = w.cols();
+    int block = 2 * L;
+    int bound = in / block * block;
+    float[] xp = ScalarKernels.scratch(ROW, in);
+    for (int b = 0; b < bound; b += block) {
       for (int j = 0; j < L; j++) {
         xp[b + j] = x[i * in + b + 2 * j];
         xp[b + L + j] = x[i * in + b + 2 * j + 1];
       }
     }
-    MemorySegment packed = w.packed();
-    int groups = w.groups();
-    int blocksPerGroup = w.groupSize() / (2 * L);
-    for (int f = f0; f < f1; f++) {
-      long off = f * w.rowBytes();
-      FloatVector acc = FloatVector.zero(F);
-      int k = 0;
-      for (int g = 0; g < groups; g++) {
-        FloatVector gacc = FloatVector.zero(F);
-        for (int blk = 0; blk < blocksPerGroup; blk++, off += L, k += 2 * L) {
-          ByteVector bytes = ByteVector.fromMemorySegment(B, packed, off, LE);
-          FloatVector lo = nibblesToFloat(bytes.and((byte) 0xf));
-          FloatVector hi = nibblesToFloat(bytes.lanewise(VectorOperators.LSHR, 4).and((byte) 0xf));
-          gacc = lo.fma(FloatVector.fromArray(F, xp, k), gacc);
-          gacc = hi.fma(FloatVector.fromArray(F, xp, k + L), gacc);
-        }
-        acc = gacc.fma(FloatVector.broadcast(F, w.scale(f, g)), acc);
-      }
-      float sum = acc.reduceLanes(VectorOperators.ADD);
-      out[i * w.rows() + f] = bias == null ? sum : sum + bias[f];
-    }
-  }
-
-  private static FloatVector nibblesToFloat(ByteVector u) {
-    return (FloatVector) u.sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
-  }
-
-  /** Row i of out from bf16 weights: widen 16 → 32 bits by a shift, in registers. */
-  private static void matvecBf16(
-      float[] out, float[] x, int i, CpuWeight.Dense w, float[] bias, int f0, int f1) {
-    int in = w.cols();
-    int xo = i * in;
-    int bound = F.loopBound(in);
     MemorySegment data = w.data();
     for (int f = f0; f < f1; f++) {
       long off = (long) f * in * 2;
-      FloatVector acc0 = FloatVector.zero(F);
-      FloatVector acc1 = FloatVector.zero(F);
-      int k = 0;
-      for (; k + 2 * L <= bound; k += 2 * L) {
-        acc0 = bf16(data, off + 2L * k).fma(FloatVector.fromArray(F, x, xo + k), acc0);
-        acc1 = bf16(data, off + 2L * (k + L)).fma(FloatVector.fromArray(F, x, xo + k + L), acc1);
+      FloatVector even = FloatVector.zero(F);
+      FloatVector odd = FloatVector.zero(F);
+      for (int k = 0; k < bound; k += block) {
+        IntVector words = IntVector.fromMemorySegment(I, data, off + 2L * k, LE);
+        even =
+            words
+                .lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats()
+                .fma(FloatVector.fromArray(F, xp, k), even);
+        odd =
+            words
+                .and(0xffff0000)
+                .reinterpretAsFloats()
+                .fma(FloatVector.fromArray(F, xp, k + L), odd);
       }
-      for (; k < bound; k += L) {
-        acc0 = bf16(data, off + 2L * k).fma(FloatVector.fromArray(F, x, xo + k), acc0);
-      }
-      float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-      for (; k < in; k++) {
-        sum += x[xo + k] * Float.intBitsToFloat(data.get(WeightRows.SHORT, off + 2L * k) << 16);
+      float sum = even.add(odd).reduceLanes(VectorOperators.ADD);
+      for (int k = bound; k < in; k++) {
+        sum += x[i * in + k] * Float.intBitsToFloat(data.get(WeightRows.SHORT, off + 2L * k) << 16);
       }
       out[i * w.rows() + f] = bias == null ? sum : sum + bias[f];
     }
-  }
-
-  private static FloatVector bf16(MemorySegment data, long off) {
-    return ShortVector.fromMemorySegment(S, data, off, LE)
-        .convertShape(VectorOperators.S2I, F.withLanes(int.class), 0)
-        .lanewise(VectorOperators.LSHL, 16)
-        .reinterpretAsFloats();
   }
 
   /** Any other weight (fp16, fp32, grouped by g_idx): decode the row, then a SIMD dot. */
@@ -173,24 +193,36 @@ final class SimdLinear {
     int outCols = w.rows();
     float[] panels = ScalarKernels.scratch(PANELS, KC * NC);
     float[] row = ScalarKernels.scratch(ROW, KC);
+    float[] edge = ScalarKernels.scratch(EDGE, MR * NR); // [MR, NR] tile of a partial panel
     for (int nb = f0; nb < f1; nb += NC) {
       int nw = Math.min(NC, f1 - nb);
+      for (int m = 0; m < n; m++) {
+        for (int f = nb; f < nb + nw; f++) {
+          out[m * outCols + f] = bias == null ? 0 : bias[f];
+        }
+      }
       for (int kb = 0; kb < in; kb += KC) {
         int kw = Math.min(KC, in - kb);
         packPanels(w, nb, nw, kb, kw, panels, row);
-        boolean first = kb == 0;
         for (int p = 0; p * NR < nw; p++) {
           int f = nb + p * NR;
           int fw = Math.min(NR, nb + nw - f);
-          VectorMask<Float> mask0 = F.indexInRange(0, fw);
-          VectorMask<Float> mask1 = F.indexInRange(L, fw);
           int po = p * kw * NR;
-          int m = 0;
-          for (; m + MR <= n; m += MR) {
-            tile4(out, outCols, x, in, m, f, mask0, mask1, panels, po, kb, kw, bias, first);
-          }
-          for (; m < n; m++) {
-            tile1(out, outCols, x, in, m, f, mask0, mask1, panels, po, kb, kw, bias, first);
+          for (int m = 0; m < n; m += MR) {
+            int mw = Math.min(MR, n - m);
+            if (fw == NR && mw == MR) {
+              tile(out, m * outCols + f, outCols, x, m * in + kb, in, mw, panels, po, kw);
+            } else {
+              // partial tile: through a zero-padded [MR, NR] copy, so no access leaves the arrays
+              java.util.Arrays.fill(edge, 0f);
+              for (int i = 0; i < mw; i++) {
+                System.arraycopy(out, (m + i) * outCols + f, edge, i * NR, fw);
+              }
+              tile(edge, 0, NR, x, m * in + kb, in, mw, panels, po, kw);
+              for (int i = 0; i < mw; i++) {
+                System.arraycopy(edge, i * NR, out, (m + i) * outCols + f, fw);
+              }
+            }
           }
         }
       }
@@ -204,7 +236,7 @@ final class SimdLinear {
     for (int j = 0; j < np * NR; j++) {
       int po = (j / NR) * kw * NR + j % NR;
       if (j < nw) {
-        WeightRows.decode(w, nb + j, kb, kb + kw, row);
+        decodeRow(w, nb + j, kb, kw, row);
         for (int k = 0; k < kw; k++) {
           panels[po + k * NR] = row[k];
         }
@@ -216,50 +248,101 @@ final class SimdLinear {
     }
   }
 
-  private static FloatVector initial(
-      float[] out, int o, float[] bias, int f, VectorMask<Float> mask, boolean first) {
-    if (!first) {
-      return FloatVector.fromArray(F, out, o, mask);
+  private static final int[] STRIDE8 = new int[L]; // lane j → 8j
+  private static final int[] STRIDE2 = new int[L]; // lane j → 2j
+
+  static {
+    for (int j = 0; j < L; j++) {
+      STRIDE8[j] = 8 * j;
+      STRIDE2[j] = 2 * j;
     }
-    return bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, f, mask);
   }
 
-  private static void tile4(
-      float[] out,
-      int outCols,
+  /**
+   * dst[0 .. kw) = w[row][kb .. kb + kw) in column order, decoded in registers (the transposes of
+   * the matvec layouts, scattered back) for int4 blocks and bf16; other formats the plain way.
+   */
+  private static void decodeRow(CpuWeight w, int row, int kb, int kw, float[] dst) {
+    switch (w) {
+      case CpuWeight.Int4 q when int4FastPath(q.w()) && kb % (8 * L) == 0 && kw % (8 * L) == 0 -> {
+        PackedInt4 p = q.w();
+        float[] scales = ScalarKernels.scratch(SCALES, p.groups());
+        p.scalesOfRow(row, scales);
+        long off = row * p.rowBytes() + kb / 2;
+        for (int k = 0; k < kw; k += 8 * L, off += 4L * L) {
+          IntVector words = IntVector.fromMemorySegment(I, p.packed(), off, LE);
+          FloatVector scale = FloatVector.broadcast(F, scales[(kb + k) / p.groupSize()]);
+          for (int nib = 0; nib < 8; nib++) {
+            ((FloatVector)
+                    words
+                        .lanewise(VectorOperators.LSHR, 4 * nib)
+                        .and(0xf)
+                        .sub(8)
+                        .convert(VectorOperators.I2F, 0))
+                .mul(scale)
+                .intoArray(dst, k + nib, STRIDE8, 0);
+          }
+        }
+      }
+      case CpuWeight.Dense d when d.dtype() == DType.BF16 && d.values() == null -> {
+        long off = ((long) row * d.cols() + kb) * 2;
+        int bound = kw / (2 * L) * (2 * L);
+        for (int k = 0; k < bound; k += 2 * L) {
+          IntVector words = IntVector.fromMemorySegment(I, d.data(), off + 2L * k, LE);
+          words
+              .lanewise(VectorOperators.LSHL, 16)
+              .reinterpretAsFloats()
+              .intoArray(dst, k, STRIDE2, 0);
+          words.and(0xffff0000).reinterpretAsFloats().intoArray(dst, k + 1, STRIDE2, 0);
+        }
+        for (int k = bound; k < kw; k++) {
+          dst[k] = Float.intBitsToFloat(d.data().get(WeightRows.SHORT, off + 2L * k) << 16);
+        }
+      }
+      default -> WeightRows.decode(w, row, kb, kb + kw, dst);
+    }
+  }
+
+  /**
+   * c[i][0..NR) += Σ_k x[i][k] · panel[k][0..NR) for i < mw (≤ MR) rows: the register tile, MR × NR
+   * accumulators, one broadcast of x and two panel loads per k and row.
+   */
+  private static void tile(
+      float[] c,
+      int co,
+      int cs,
       float[] x,
-      int in,
-      int m,
-      int f,
-      VectorMask<Float> mask0,
-      VectorMask<Float> mask1,
+      int xo,
+      int xs,
+      int mw,
       float[] panels,
       int po,
-      int kb,
-      int kw,
-      float[] bias,
-      boolean first) {
-    int o0 = m * outCols + f;
-    int o1 = o0 + outCols;
-    int o2 = o1 + outCols;
-    int o3 = o2 + outCols;
-    FloatVector c00 = initial(out, o0, bias, f, mask0, first);
-    FloatVector c01 = initial(out, o0 + L, bias, f + L, mask1, first);
-    FloatVector c10 = initial(out, o1, bias, f, mask0, first);
-    FloatVector c11 = initial(out, o1 + L, bias, f + L, mask1, first);
-    FloatVector c20 = initial(out, o2, bias, f, mask0, first);
-    FloatVector c21 = initial(out, o2 + L, bias, f + L, mask1, first);
-    FloatVector c30 = initial(out, o3, bias, f, mask0, first);
-    FloatVector c31 = initial(out, o3 + L, bias, f + L, mask1, first);
-    int x0 = m * in + kb;
-    int x1 = x0 + in;
-    int x2 = x1 + in;
-    int x3 = x2 + in;
+      int kw) {
+    if (mw < MR) {
+      for (int i = 0; i < mw; i++) {
+        tile1(c, co + i * cs, x, xo + i * xs, panels, po, kw);
+      }
+      return;
+    }
+    int o1 = co + cs;
+    int o2 = o1 + cs;
+    int o3 = o2 + cs;
+    FloatVector c00 = FloatVector.fromArray(F, c, co);
+    FloatVector c01 = FloatVector.fromArray(F, c, co + L);
+    FloatVector c10 = FloatVector.fromArray(F, c, o1);
+    FloatVector c11 = FloatVector.fromArray(F, c, o1 + L);
+    FloatVector c20 = FloatVector.fromArray(F, c, o2);
+    FloatVector c21 = FloatVector.fromArray(F, c, o2 + L);
+    FloatVector c30 = FloatVector.fromArray(F, c, o3);
+    FloatVector c31 = FloatVector.fromArray(F, c, o3 + L);
+    int x1 = xo + xs;
+    int x2 = x1 + xs;
+    int x3 = x2 + xs;
     for (int k = 0; k < kw; k++) {
       int bo = po + k * NR;
       FloatVector b0 = FloatVector.fromArray(F, panels, bo);
       FloatVector b1 = FloatVector.fromArray(F, panels, bo + L);
-      FloatVector a = FloatVector.broadcast(F, x[x0 + k]);
+      FloatVector a = FloatVector.broadcast(F, x[xo + k]);
       c00 = a.fma(b0, c00);
       c01 = a.fma(b1, c01);
       a = FloatVector.broadcast(F, x[x1 + k]);
@@ -272,42 +355,26 @@ final class SimdLinear {
       c30 = a.fma(b0, c30);
       c31 = a.fma(b1, c31);
     }
-    c00.intoArray(out, o0, mask0);
-    c01.intoArray(out, o0 + L, mask1);
-    c10.intoArray(out, o1, mask0);
-    c11.intoArray(out, o1 + L, mask1);
-    c20.intoArray(out, o2, mask0);
-    c21.intoArray(out, o2 + L, mask1);
-    c30.intoArray(out, o3, mask0);
-    c31.intoArray(out, o3 + L, mask1);
+    c00.intoArray(c, co);
+    c01.intoArray(c, co + L);
+    c10.intoArray(c, o1);
+    c11.intoArray(c, o1 + L);
+    c20.intoArray(c, o2);
+    c21.intoArray(c, o2 + L);
+    c30.intoArray(c, o3);
+    c31.intoArray(c, o3 + L);
   }
 
-  private static void tile1(
-      float[] out,
-      int outCols,
-      float[] x,
-      int in,
-      int m,
-      int f,
-      VectorMask<Float> mask0,
-      VectorMask<Float> mask1,
-      float[] panels,
-      int po,
-      int kb,
-      int kw,
-      float[] bias,
-      boolean first) {
-    int o0 = m * outCols + f;
-    FloatVector c0 = initial(out, o0, bias, f, mask0, first);
-    FloatVector c1 = initial(out, o0 + L, bias, f + L, mask1, first);
-    int x0 = m * in + kb;
+  private static void tile1(float[] c, int co, float[] x, int xo, float[] panels, int po, int kw) {
+    FloatVector c0 = FloatVector.fromArray(F, c, co);
+    FloatVector c1 = FloatVector.fromArray(F, c, co + L);
     for (int k = 0; k < kw; k++) {
       int bo = po + k * NR;
-      FloatVector a = FloatVector.broadcast(F, x[x0 + k]);
+      FloatVector a = FloatVector.broadcast(F, x[xo + k]);
       c0 = a.fma(FloatVector.fromArray(F, panels, bo), c0);
       c1 = a.fma(FloatVector.fromArray(F, panels, bo + L), c1);
     }
-    c0.intoArray(out, o0, mask0);
-    c1.intoArray(out, o0 + L, mask1);
+    c0.intoArray(c, co);
+    c1.intoArray(c, co + L);
   }
 }
