@@ -104,15 +104,22 @@ public record ModelConfig(
     if (!act.equals("silu")) {
       throw new ModelFormatException(source + ": hidden_act '" + act + "' is not supported");
     }
+    // rope_scaling (transformers 4.x) or rope_parameters (5.x, which also holds rope_theta)
     JsonNode rope = t.node("rope_scaling");
-    int[] section = {16, 24, 24};
-    if (rope != null && rope.has("mrope_section")) {
-      JsonNode s = rope.get("mrope_section");
-      section = new int[s.size()];
-      for (int i = 0; i < section.length; i++) {
-        section[i] = s.get(i).asInt();
-      }
+    if (rope == null || !rope.has("mrope_section")) {
+      rope = t.node("rope_parameters");
     }
+    if (rope == null || !rope.has("mrope_section")) {
+      throw new ModelFormatException(
+          source
+              + ": no mrope_section in rope_scaling or rope_parameters: not a Qwen2.5-VL config");
+    }
+    JsonNode sections = rope.get("mrope_section");
+    int[] section = new int[sections.size()];
+    for (int i = 0; i < section.length; i++) {
+      section[i] = sections.get(i).asInt();
+    }
+    double ropeTheta = t.number("rope_theta", rope.path("rope_theta").asDouble(1_000_000.0));
     int headDim = t.integer("head_dim", hidden / heads);
     int sectionSum = 0;
     for (int s : section) {
@@ -131,7 +138,7 @@ public record ModelConfig(
             headDim,
             t.integer("intermediate_size"),
             (float) t.number("rms_norm_eps", 1e-6),
-            t.number("rope_theta", 1_000_000.0),
+            ropeTheta,
             section,
             t.integer("vocab_size"),
             t.bool("tie_word_embeddings", false),

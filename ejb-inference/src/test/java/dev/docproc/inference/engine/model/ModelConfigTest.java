@@ -69,6 +69,24 @@ class ModelConfigTest {
   }
 
   @Test
+  void transformers5RopeParametersAreRead() throws Exception {
+    String text5 =
+        TEXT.replace("\"rope_theta\":1000000.0,", "")
+            .replace(
+                "rope_scaling\":{\"type\":\"mrope\"",
+                "rope_parameters\":{\"rope_type\":\"default\",\"rope_theta\":5000.0");
+    ModelConfig c = parse("{\"text_config\":{" + text5 + "}," + VISION + "}");
+    assertArrayEquals(new int[] {16, 24, 24}, c.text().mropeSection());
+    assertEquals(5000.0, c.text().ropeTheta());
+    String noRope =
+        TEXT.replace(",\"rope_scaling\":{\"type\":\"mrope\",\"mrope_section\":[16,24,24]}", "");
+    String m =
+        assertThrows(ModelFormatException.class, () -> parse("{" + noRope + "," + VISION + "}"))
+            .getMessage();
+    assertTrue(m.contains("mrope_section"), m);
+  }
+
+  @Test
   void unquantizedConfigHasNoQuantization() throws Exception {
     assertNull(parse("{" + TEXT + "," + VISION + "}").quantization());
   }
