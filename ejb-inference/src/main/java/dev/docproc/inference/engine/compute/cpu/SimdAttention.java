@@ -1,18 +1,22 @@
 package dev.docproc.inference.engine.compute.cpu;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * One attention head with the Vector API. Keys are first transposed to kt[d][j] so that scores of
- * QB queries against L keys at a time are broadcast·FMA with no horizontal sums; softmax uses the
- * vector exp; the weighted sum of values runs along the head dimension.
+ * One attention head for a chunk of queries with the Vector API, FlashAttention-style: keys and
+ * values in blocks of {@link #KB} that stay in cache while every query of the chunk uses them, with
+ * a running max and sum per query (online softmax) so the scores are never held for all keys.
+ * Inside a block keys are transposed to kt[d][j], so QB queries score L keys at a time by
+ * broadcast·FMA without horizontal sums.
  */
 final class SimdAttention {
   private static final VectorSpecies<Float> F = SimdLinear.F;
   private static final int L = SimdLinear.L;
   private static final int QB = 4;
+  private static final int KB = 256;
 
   private static final ThreadLocal<float[]> KT = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
@@ -36,41 +40,45 @@ final class SimdAttention {
       int kvStride,
       int headDim,
       float scale) {
-    int nkp = (nk + L - 1) / L * L; // keys padded to whole vectors
-    float[] kt = ScalarKernels.scratch(KT, headDim * nkp); // [headDim, nkp]
-    for (int j = 0; j < nk; j++) {
-      int ko = (kRow0 + j) * kvStride + kvCol;
+    float[] kt = ScalarKernels.scratch(KT, headDim * KB); // [headDim, KB] keys of one block
+    float[] s = ScalarKernels.scratch(SCORES, QB * KB); // [QB, KB] scores of one block
+    float[] acc = ScalarKernels.scratch(ACC, nq * (headDim + 2)); // [nq, headDim] + max + sum
+    int oMax = nq * headDim;
+    int oSum = oMax + nq;
+    Arrays.fill(acc, 0, oMax, 0f);
+    Arrays.fill(acc, oMax, oSum, Float.NEGATIVE_INFINITY);
+    Arrays.fill(acc, oSum, oSum + nq, 0f);
+    int keysNeeded = visible(causalBase, nq - 1, nk);
+    for (int kb = 0; kb < keysNeeded; kb += KB) {
+      int kw = Math.min(KB, keysNeeded - kb);
+      int kwp = (kw + L - 1) / L * L;
+      for (int j = 0; j < kwp; j++) {
+        int ko = (kRow0 + kb + j) * kvStride + kvCol;
+        for (int d = 0; d < headDim; d++) {
+          kt[d * KB + j] = j < kw ? k[ko + d] : 0f;
+        }
+      }
+      for (int i0 = 0; i0 < nq; i0 += QB) {
+        int qb = Math.min(QB, nq - i0);
+        int vis = Math.min(kw, visible(causalBase, i0 + qb - 1, nk) - kb);
+        if (vis <= 0) {
+          continue;
+        }
+        scores(q, qRow0 + i0, qb, qStride, qCol, kt, (vis + L - 1) / L * L, headDim, s);
+        for (int i = 0; i < qb; i++) {
+          int n = Math.min(kw, visible(causalBase, i0 + i, nk) - kb);
+          if (n > 0) {
+            accumulate(
+                acc, i0 + i, nq, headDim, s, i * KB, n, scale, v, kRow0 + kb, kvStride, kvCol);
+          }
+        }
+      }
+    }
+    for (int i = 0; i < nq; i++) {
+      float inv = 1 / acc[oSum + i];
+      int oo = (qRow0 + i) * qStride + qCol;
       for (int d = 0; d < headDim; d++) {
-        kt[d * nkp + j] = k[ko + d];
-      }
-    }
-    for (int d = 0; d < headDim; d++) {
-      for (int j = nk; j < nkp; j++) {
-        kt[d * nkp + j] = 0;
-      }
-    }
-    float[] s = ScalarKernels.scratch(SCORES, QB * nkp); // [QB, nkp]
-    float[] acc = ScalarKernels.scratch(ACC, headDim);
-    for (int i0 = 0; i0 < nq; i0 += QB) {
-      int qb = Math.min(QB, nq - i0);
-      int visibleMax = visible(causalBase, i0 + qb - 1, nk);
-      scores(q, qRow0 + i0, qb, qStride, qCol, kt, nkp, (visibleMax + L - 1) / L * L, headDim, s);
-      for (int i = 0; i < qb; i++) {
-        int vis = visible(causalBase, i0 + i, nk);
-        float sum = softmaxInPlace(s, i * nkp, vis, scale);
-        weightedValues(
-            out,
-            (qRow0 + i0 + i) * qStride + qCol,
-            s,
-            i * nkp,
-            vis,
-            1 / sum,
-            v,
-            kRow0,
-            kvStride,
-            kvCol,
-            headDim,
-            acc);
+        out[oo + d] = acc[i * headDim + d] * inv;
       }
     }
   }
@@ -79,7 +87,7 @@ final class SimdAttention {
     return causalBase < 0 ? nk : Math.min(nk, causalBase + i + 1);
   }
 
-  /** s[i][j] = q[i] · k[j] for qb queries and keys j < kEnd (a multiple of L). */
+  /** s[i][j] = q[i] · k[j] for qb queries and the first kEnd (a multiple of L) keys of kt. */
   private static void scores(
       float[] q,
       int row0,
@@ -87,7 +95,6 @@ final class SimdAttention {
       int qStride,
       int qCol,
       float[] kt,
-      int nkp,
       int kEnd,
       int headDim,
       float[] s) {
@@ -101,78 +108,82 @@ final class SimdAttention {
       FloatVector a2 = FloatVector.zero(F);
       FloatVector a3 = FloatVector.zero(F);
       for (int d = 0; d < headDim; d++) {
-        FloatVector kv = FloatVector.fromArray(F, kt, d * nkp + j);
+        FloatVector kv = FloatVector.fromArray(F, kt, d * KB + j);
         a0 = kv.fma(FloatVector.broadcast(F, q[q0 + d]), a0);
         a1 = kv.fma(FloatVector.broadcast(F, q[q1 + d]), a1);
         a2 = kv.fma(FloatVector.broadcast(F, q[q2 + d]), a2);
         a3 = kv.fma(FloatVector.broadcast(F, q[q3 + d]), a3);
       }
       a0.intoArray(s, j);
-      a1.intoArray(s, nkp + j);
-      a2.intoArray(s, 2 * nkp + j);
-      a3.intoArray(s, 3 * nkp + j);
+      a1.intoArray(s, KB + j);
+      a2.intoArray(s, 2 * KB + j);
+      a3.intoArray(s, 3 * KB + j);
     }
   }
 
-  /** s[o..o+n) = exp(scale·s − max); returns the sum. */
-  private static float softmaxInPlace(float[] s, int o, int n, float scale) {
+  /**
+   * Folds n scores s[so..so+n) of query i into its running max, sum and weighted values: the old
+   * state is rescaled by exp(oldMax − newMax), the block's weights are exp(scale·s − newMax).
+   */
+  private static void accumulate(
+      float[] acc,
+      int i,
+      int nq,
+      int headDim,
+      float[] s,
+      int so,
+      int n,
+      float scale,
+      float[] v,
+      int vRow0,
+      int kvStride,
+      int kvCol) {
     int bound = F.loopBound(n);
     FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
     int j = 0;
     for (; j < bound; j += L) {
-      mv = mv.max(FloatVector.fromArray(F, s, o + j));
+      mv = mv.max(FloatVector.fromArray(F, s, so + j));
     }
-    float max = mv.reduceLanes(VectorOperators.MAX);
+    float blockMax = mv.reduceLanes(VectorOperators.MAX);
     for (; j < n; j++) {
-      max = Math.max(max, s[o + j]);
+      blockMax = Math.max(blockMax, s[so + j]);
     }
-    float shift = max * scale;
+    int iMax = nq * headDim + i;
+    int iSum = nq * headDim + nq + i;
+    float newMax = Math.max(acc[iMax], blockMax * scale);
+    float correction = (float) Math.exp(acc[iMax] - newMax);
+    acc[iMax] = newMax;
     FloatVector sum = FloatVector.zero(F);
     for (j = 0; j < bound; j += L) {
-      FloatVector e =
-          FloatVector.fromArray(F, s, o + j).mul(scale).sub(shift).lanewise(VectorOperators.EXP);
-      e.intoArray(s, o + j);
+      FloatVector e = SimdMath.exp(FloatVector.fromArray(F, s, so + j).mul(scale).sub(newMax));
+      e.intoArray(s, so + j);
       sum = sum.add(e);
     }
     float total = sum.reduceLanes(VectorOperators.ADD);
     for (; j < n; j++) {
-      s[o + j] = (float) Math.exp(s[o + j] * scale - shift);
-      total += s[o + j];
+      s[so + j] = (float) Math.exp(s[so + j] * scale - newMax);
+      total += s[so + j];
     }
-    return total;
-  }
-
-  /** out[d] = inv · Σ_j p[j] · v[j][d]. */
-  private static void weightedValues(
-      float[] out,
-      int oo,
-      float[] p,
-      int po,
-      int n,
-      float inv,
-      float[] v,
-      int kRow0,
-      int kvStride,
-      int kvCol,
-      int headDim,
-      float[] acc) {
-    java.util.Arrays.fill(acc, 0, headDim, 0f);
-    int bound = F.loopBound(headDim);
-    for (int j = 0; j < n; j++) {
-      float pj = p[po + j];
-      int vo = (kRow0 + j) * kvStride + kvCol;
+    acc[iSum] = acc[iSum] * correction + total;
+    int ao = i * headDim;
+    int dBound = F.loopBound(headDim);
+    if (correction != 1f) {
+      for (int d = 0; d < headDim; d++) {
+        acc[ao + d] *= correction;
+      }
+    }
+    for (j = 0; j < n; j++) {
+      FloatVector p = FloatVector.broadcast(F, s[so + j]);
+      int vo = (vRow0 + j) * kvStride + kvCol;
       int d = 0;
-      for (; d < bound; d += L) {
+      for (; d < dBound; d += L) {
         FloatVector.fromArray(F, v, vo + d)
-            .fma(FloatVector.broadcast(F, pj), FloatVector.fromArray(F, acc, d))
-            .intoArray(acc, d);
+            .fma(p, FloatVector.fromArray(F, acc, ao + d))
+            .intoArray(acc, ao + d);
       }
       for (; d < headDim; d++) {
-        acc[d] += pj * v[vo + d];
+        acc[ao + d] += s[so + j] * v[vo + d];
       }
-    }
-    for (int d = 0; d < headDim; d++) {
-      out[oo + d] = acc[d] * inv;
     }
   }
 }

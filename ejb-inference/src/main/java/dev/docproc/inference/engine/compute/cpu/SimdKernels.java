@@ -89,7 +89,7 @@ final class SimdKernels implements Kernels {
     int i = from;
     for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
       FloatVector g = FloatVector.fromArray(F, gate, i);
-      FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+      FloatVector sig = SimdMath.exp(g.neg()).add(1f);
       g.div(sig).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
     }
     scalar.siluMul(gate, up, i, to);

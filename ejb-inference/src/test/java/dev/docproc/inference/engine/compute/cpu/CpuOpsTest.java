@@ -40,6 +40,24 @@ class CpuOpsTest {
     assertTrue(SIMD.name().contains("Vector API"), SIMD.name());
   }
 
+  @Test
+  void vectorExpIsAccurate() {
+    float[] x = random.floats(4096, 87);
+    x[0] = 0;
+    x[1] = -87f;
+    x[2] = -100f;
+    x[3] = 88f;
+    var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+    for (int i = 0; i + species.length() <= x.length; i += species.length()) {
+      float[] e = new float[species.length()];
+      SimdMath.exp(jdk.incubator.vector.FloatVector.fromArray(species, x, i)).intoArray(e, 0);
+      for (int j = 0; j < e.length; j++) {
+        double ref = x[i + j] < -87 ? 0 : Math.exp(x[i + j]);
+        assertEquals(ref, e[j], Math.abs(ref) * 3e-7, "exp(" + x[i + j] + ")");
+      }
+    }
+  }
+
   /** Runs {@code op} on both backends and returns {simd, scalar} results. */
   private static float[][] both(Function<Ops, float[]> op) {
     return new float[][] {op.apply(SIMD), op.apply(SCALAR)};
