@@ -15,6 +15,7 @@ import dev.docproc.inference.engine.decoder.KvCache;
 import dev.docproc.inference.engine.decoder.MRope;
 import dev.docproc.inference.engine.model.SafeTensorsFile;
 import dev.docproc.inference.engine.model.Tensor;
+import dev.docproc.inference.engine.testing.RandomTensors;
 import dev.docproc.inference.engine.vision.Grid;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -148,14 +149,7 @@ class ReferenceTest {
   private static double worst;
 
   private static void assertClose(float[] ref, float[] out, String what) {
-    double num = 0;
-    double den = 0;
-    for (int i = 0; i < ref.length; i++) {
-      double d = (double) out[i] - ref[i];
-      num += d * d;
-      den += (double) ref[i] * ref[i];
-    }
-    double err = Math.sqrt(num / den);
+    double err = RandomTensors.relativeError(out, ref);
     worst = Math.max(worst, err);
     assertTrue(err <= TOLERANCE, what + ": relative error " + err + " > " + TOLERANCE);
   }

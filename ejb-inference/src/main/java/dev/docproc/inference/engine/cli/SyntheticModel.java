@@ -1,11 +1,11 @@
 package dev.docproc.inference.engine.cli;
 
 import dev.docproc.inference.engine.model.DType;
+import dev.docproc.inference.engine.model.LittleEndian;
 import dev.docproc.inference.engine.model.SafeTensorsWriter;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -21,12 +21,6 @@ import java.util.SplittableRandom;
  * [--size full|tiny] [--seed N] [--nested-names] [--g-idx] [--group-size N] [--shards N]}
  */
 public final class SyntheticModel {
-  private static final ValueLayout.OfShort SHORT =
-      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfLong LONG =
-      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfInt INT =
-      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   /**
    * The architecture to write. {@code nestedNames}: {@code model.language_model.*} / {@code
@@ -293,8 +287,8 @@ public final class SyntheticModel {
         DType.I64,
         new long[] {2},
         dst -> {
-          dst.set(LONG, 0, out);
-          dst.set(LONG, 8, in);
+          dst.set(LittleEndian.LONG, 0, out);
+          dst.set(LittleEndian.LONG, 8, in);
         });
     if (s.gIdx()) {
       add.add(
@@ -314,7 +308,7 @@ public final class SyntheticModel {
               g[j] = t;
             }
             for (int c = 0; c < in; c++) {
-              dst.set(INT, 4L * c, g[c]);
+              dst.set(LittleEndian.INT, 4L * c, g[c]);
             }
           });
     }
@@ -331,7 +325,7 @@ public final class SyntheticModel {
     long n = dst.byteSize();
     long i = 0;
     for (; i + 8 <= n; i += 8) {
-      dst.set(LONG, i, r.nextLong());
+      dst.set(LittleEndian.LONG, i, r.nextLong());
     }
     for (; i < n; i++) {
       dst.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt());
@@ -366,7 +360,7 @@ public final class SyntheticModel {
       int exponent = top - (b >>> 13 & 3); // one of 4 binades below 2^(top-126)
       int mantissa = b & 0x7f;
       int signBit = sign ? (b >>> 15) << 15 : 0;
-      dst.set(SHORT, 2 * i, (short) (signBit | exponent << 7 | mantissa));
+      dst.set(LittleEndian.SHORT, 2 * i, (short) (signBit | exponent << 7 | mantissa));
     }
   }
 }

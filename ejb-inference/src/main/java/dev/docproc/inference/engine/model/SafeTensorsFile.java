@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -50,8 +49,7 @@ public final class SafeTensorsFile implements AutoCloseable {
             path + ": truncated safetensors file (" + size + " bytes, the header length needs 8)");
       }
       MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-      long headerLen =
-          file.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+      long headerLen = file.get(LittleEndian.LONG, 0);
       if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
         throw new ModelFormatException(
             path

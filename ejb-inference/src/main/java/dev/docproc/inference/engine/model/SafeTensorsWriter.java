@@ -7,7 +7,6 @@ import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,7 +64,7 @@ public final class SafeTensorsWriter {
         Arena arena = Arena.ofShared()) {
       raf.setLength(total);
       MemorySegment map = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
-      map.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, padded);
+      map.set(LittleEndian.LONG, 0, padded);
       MemorySegment.copy(text, 0, map, ValueLayout.JAVA_BYTE, 8, text.length);
       map.asSlice(8 + text.length, padded - text.length).fill((byte) ' ');
       long[] starts = new long[entries.size()];

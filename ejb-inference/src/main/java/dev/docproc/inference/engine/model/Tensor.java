@@ -2,7 +2,6 @@ package dev.docproc.inference.engine.model;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -10,16 +9,6 @@ import java.util.Arrays;
  * file), row-major, little-endian.
  */
 public record Tensor(String name, DType dtype, long[] shape, MemorySegment data) {
-  private static final ValueLayout.OfShort SHORT =
-      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfInt INT =
-      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfLong LONG =
-      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfFloat FLOAT =
-      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfDouble DOUBLE =
-      ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   public long numel() {
     long n = 1;
@@ -59,13 +48,13 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
   public float getFloat(long i) {
     long off = i * dtype.bytes;
     return switch (dtype) {
-      case F32 -> data.get(FLOAT, off);
-      case BF16 -> Floats.bf16ToFloat(data.get(SHORT, off));
-      case F16 -> Floats.f16ToFloat(data.get(SHORT, off));
-      case F64 -> (float) data.get(DOUBLE, off);
-      case I64 -> data.get(LONG, off);
-      case I32 -> data.get(INT, off);
-      case I16 -> data.get(SHORT, off);
+      case F32 -> data.get(LittleEndian.FLOAT, off);
+      case BF16 -> Floats.bf16ToFloat(data.get(LittleEndian.SHORT, off));
+      case F16 -> Floats.f16ToFloat(data.get(LittleEndian.SHORT, off));
+      case F64 -> (float) data.get(LittleEndian.DOUBLE, off);
+      case I64 -> data.get(LittleEndian.LONG, off);
+      case I32 -> data.get(LittleEndian.INT, off);
+      case I16 -> data.get(LittleEndian.SHORT, off);
       case I8 -> data.get(ValueLayout.JAVA_BYTE, off);
       case U8, BOOL -> data.get(ValueLayout.JAVA_BYTE, off) & 0xff;
     };
@@ -75,9 +64,9 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
   public long getLong(long i) {
     long off = i * dtype.bytes;
     return switch (dtype) {
-      case I64 -> data.get(LONG, off);
-      case I32 -> data.get(INT, off);
-      case I16 -> data.get(SHORT, off);
+      case I64 -> data.get(LittleEndian.LONG, off);
+      case I32 -> data.get(LittleEndian.INT, off);
+      case I16 -> data.get(LittleEndian.SHORT, off);
       case I8 -> data.get(ValueLayout.JAVA_BYTE, off);
       case U8, BOOL -> data.get(ValueLayout.JAVA_BYTE, off) & 0xff;
       default ->

@@ -2,22 +2,15 @@ package dev.docproc.inference.engine.testing;
 
 import dev.docproc.inference.engine.model.DType;
 import dev.docproc.inference.engine.model.Floats;
+import dev.docproc.inference.engine.model.LittleEndian;
 import dev.docproc.inference.engine.model.PackedInt4;
 import dev.docproc.inference.engine.model.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
 /** Fresh random tensors in checkpoint formats, off-heap like a mapped file. */
 public final class RandomTensors {
-  private static final ValueLayout.OfShort SHORT =
-      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfFloat FLOAT =
-      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfInt INT =
-      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private final SplittableRandom random;
 
@@ -38,9 +31,9 @@ public final class RandomTensors {
     MemorySegment s = Arena.ofAuto().allocate((long) values.length * dtype.bytes, 8);
     for (int i = 0; i < values.length; i++) {
       switch (dtype) {
-        case BF16 -> s.set(SHORT, 2L * i, Floats.floatToBf16(values[i]));
-        case F16 -> s.set(SHORT, 2L * i, Floats.floatToF16(values[i]));
-        case F32 -> s.set(FLOAT, 4L * i, values[i]);
+        case BF16 -> s.set(LittleEndian.SHORT, 2L * i, Floats.floatToBf16(values[i]));
+        case F16 -> s.set(LittleEndian.SHORT, 2L * i, Floats.floatToF16(values[i]));
+        case F32 -> s.set(LittleEndian.FLOAT, 4L * i, values[i]);
         default -> throw new IllegalArgumentException(dtype.toString());
       }
     }
@@ -95,7 +88,7 @@ public final class RandomTensors {
     int[] words = PackedInt4.pack(q, rows, cols);
     MemorySegment p = Arena.ofAuto().allocate(words.length * 4L, 8);
     for (int i = 0; i < words.length; i++) {
-      p.set(INT, 4L * i, words[i]);
+      p.set(LittleEndian.INT, 4L * i, words[i]);
     }
     Tensor s = tensor(name + ".weight_scale", scaleType, scales, rows, groups);
     int groupSize = (cols + groups - 1) / groups;

@@ -245,17 +245,18 @@ public final class CpuOps implements Ops {
               qs,
               ks,
               vs,
-              segments[s] + q0,
-              Math.min(qChunk, len - q0),
-              segments[s],
-              len,
-              -1,
-              h * headDim,
-              h * headDim,
-              stride,
-              stride,
-              headDim,
-              scale);
+              new AttentionHead(
+                  segments[s] + q0,
+                  Math.min(qChunk, len - q0),
+                  segments[s],
+                  len,
+                  -1,
+                  h * headDim,
+                  h * headDim,
+                  stride,
+                  stride,
+                  headDim,
+                  scale));
         });
   }
 
@@ -290,17 +291,18 @@ public final class CpuOps implements Ops {
               qs,
               ks,
               vs,
-              q0,
-              nq,
-              0,
-              start + q0 + nq,
-              start + q0,
-              h * headDim,
-              (h / group) * headDim,
-              heads * headDim,
-              kvHeads * headDim,
-              headDim,
-              scale);
+              new AttentionHead(
+                  q0,
+                  nq,
+                  0,
+                  start + q0 + nq,
+                  start + q0,
+                  h * headDim,
+                  (h / group) * headDim,
+                  heads * headDim,
+                  kvHeads * headDim,
+                  headDim,
+                  scale));
         });
   }
 

@@ -13,28 +13,8 @@ interface Kernels {
   /** Row {@code row} of x [*, cols] normalised into out. */
   void rmsNorm(float[] out, float[] x, int row, int cols, float[] w, float eps);
 
-  /**
-   * Attention of one head for queries [qRow0, qRow0 + nq) over keys [kRow0, kRow0 + nk). With
-   * {@code causalBase} ≥ 0, query i sees only keys kRow0..kRow0+causalBase+i; with −1 all keys.
-   * Head columns start at {@code qCol} in q/out (row stride qStride) and {@code kvCol} in k/v (row
-   * stride kvStride).
-   */
-  void attendHead(
-      float[] out,
-      float[] q,
-      float[] k,
-      float[] v,
-      int qRow0,
-      int nq,
-      int kRow0,
-      int nk,
-      int causalBase,
-      int qCol,
-      int kvCol,
-      int qStride,
-      int kvStride,
-      int headDim,
-      float scale);
+  /** Attention of one head over the slice {@code h} describes. */
+  void attendHead(float[] out, float[] q, float[] k, float[] v, AttentionHead h);
 
   /** Row {@code row} of x [*, heads·headDim] rotated by cos/sin [*, headDim/2]. */
   void rope(float[] x, int row, int heads, int headDim, float[] cos, float[] sin);

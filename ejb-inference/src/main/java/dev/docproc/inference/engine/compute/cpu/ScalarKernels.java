@@ -48,26 +48,16 @@ final class ScalarKernels implements Kernels {
   }
 
   @Override
-  public void attendHead(
-      float[] out,
-      float[] q,
-      float[] k,
-      float[] v,
-      int qRow0,
-      int nq,
-      int kRow0,
-      int nk,
-      int causalBase,
-      int qCol,
-      int kvCol,
-      int qStride,
-      int kvStride,
-      int headDim,
-      float scale) {
+  public void attendHead(float[] out, float[] q, float[] k, float[] v, AttentionHead h) {
+    int nk = h.nk();
+    int headDim = h.headDim();
+    int kvStride = h.kvStride();
+    int kvCol = h.kvCol();
+    int kRow0 = h.kRow0();
     float[] att = new float[nk];
-    for (int i = 0; i < nq; i++) {
-      int qo = (qRow0 + i) * qStride + qCol;
-      int visible = causalBase < 0 ? nk : Math.min(nk, causalBase + i + 1);
+    for (int i = 0; i < h.nq(); i++) {
+      int qo = (h.qRow0() + i) * h.qStride() + h.qCol();
+      int visible = h.visible(i);
       float max = Float.NEGATIVE_INFINITY;
       for (int j = 0; j < visible; j++) {
         int ko = (kRow0 + j) * kvStride + kvCol;
@@ -75,7 +65,7 @@ final class ScalarKernels implements Kernels {
         for (int d = 0; d < headDim; d++) {
           s += q[qo + d] * k[ko + d];
         }
-        att[j] = s * scale;
+        att[j] = s * h.scale();
         max = Math.max(max, att[j]);
       }
       float sum = 0;

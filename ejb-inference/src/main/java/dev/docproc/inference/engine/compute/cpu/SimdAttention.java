@@ -24,22 +24,9 @@ final class SimdAttention {
 
   private SimdAttention() {}
 
-  static void attendHead(
-      float[] out,
-      float[] q,
-      float[] k,
-      float[] v,
-      int qRow0,
-      int nq,
-      int kRow0,
-      int nk,
-      int causalBase,
-      int qCol,
-      int kvCol,
-      int qStride,
-      int kvStride,
-      int headDim,
-      float scale) {
+  static void attendHead(float[] out, float[] q, float[] k, float[] v, AttentionHead h) {
+    int nq = h.nq();
+    int headDim = h.headDim();
     float[] kt = ScalarKernels.scratch(KT, headDim * KB); // [headDim, KB] keys of one block
     float[] s = ScalarKernels.scratch(SCORES, QB * KB); // [QB, KB] scores of one block
     float[] acc = ScalarKernels.scratch(ACC, nq * (headDim + 2)); // [nq, headDim] + max + sum
@@ -48,43 +35,50 @@ final class SimdAttention {
     Arrays.fill(acc, 0, oMax, 0f);
     Arrays.fill(acc, oMax, oSum, Float.NEGATIVE_INFINITY);
     Arrays.fill(acc, oSum, oSum + nq, 0f);
-    int keysNeeded = visible(causalBase, nq - 1, nk);
+    int keysNeeded = h.visible(nq - 1);
     for (int kb = 0; kb < keysNeeded; kb += KB) {
       int kw = Math.min(KB, keysNeeded - kb);
       int kwp = (kw + L - 1) / L * L;
       for (int j = 0; j < kwp; j++) {
-        int ko = (kRow0 + kb + j) * kvStride + kvCol;
+        int ko = (h.kRow0() + kb + j) * h.kvStride() + h.kvCol();
         for (int d = 0; d < headDim; d++) {
           kt[d * KB + j] = j < kw ? k[ko + d] : 0f;
         }
       }
       for (int i0 = 0; i0 < nq; i0 += QB) {
         int qb = Math.min(QB, nq - i0);
-        int vis = Math.min(kw, visible(causalBase, i0 + qb - 1, nk) - kb);
+        int vis = Math.min(kw, h.visible(i0 + qb - 1) - kb);
         if (vis <= 0) {
           continue;
         }
-        scores(q, qRow0 + i0, qb, qStride, qCol, kt, (vis + L - 1) / L * L, headDim, s);
+        scores(q, h.qRow0() + i0, qb, h.qStride(), h.qCol(), kt, (vis + L - 1) / L * L, headDim, s);
         for (int i = 0; i < qb; i++) {
-          int n = Math.min(kw, visible(causalBase, i0 + i, nk) - kb);
+          int n = Math.min(kw, h.visible(i0 + i) - kb);
           if (n > 0) {
             accumulate(
-                acc, i0 + i, nq, headDim, s, i * KB, n, scale, v, kRow0 + kb, kvStride, kvCol);
+                acc,
+                i0 + i,
+                nq,
+                headDim,
+                s,
+                i * KB,
+                n,
+                h.scale(),
+                v,
+                h.kRow0() + kb,
+                h.kvStride(),
+                h.kvCol());
           }
         }
       }
     }
     for (int i = 0; i < nq; i++) {
       float inv = 1 / acc[oSum + i];
-      int oo = (qRow0 + i) * qStride + qCol;
+      int oo = (h.qRow0() + i) * h.qStride() + h.qCol();
       for (int d = 0; d < headDim; d++) {
         out[oo + d] = acc[i * headDim + d] * inv;
       }
     }
-  }
-
-  private static int visible(int causalBase, int i, int nk) {
-    return causalBase < 0 ? nk : Math.min(nk, causalBase + i + 1);
   }
 
   /** s[i][j] = q[i] · k[j] for qb queries and the first kEnd (a multiple of L) keys of kt. */

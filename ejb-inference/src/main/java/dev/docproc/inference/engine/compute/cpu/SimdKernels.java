@@ -45,38 +45,8 @@ final class SimdKernels implements Kernels {
   }
 
   @Override
-  public void attendHead(
-      float[] out,
-      float[] q,
-      float[] k,
-      float[] v,
-      int qRow0,
-      int nq,
-      int kRow0,
-      int nk,
-      int causalBase,
-      int qCol,
-      int kvCol,
-      int qStride,
-      int kvStride,
-      int headDim,
-      float scale) {
-    SimdAttention.attendHead(
-        out,
-        q,
-        k,
-        v,
-        qRow0,
-        nq,
-        kRow0,
-        nk,
-        causalBase,
-        qCol,
-        kvCol,
-        qStride,
-        kvStride,
-        headDim,
-        scale);
+  public void attendHead(float[] out, float[] q, float[] k, float[] v, AttentionHead h) {
+    SimdAttention.attendHead(out, q, k, v, h);
   }
 
   @Override

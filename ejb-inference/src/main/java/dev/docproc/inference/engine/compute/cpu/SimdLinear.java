@@ -1,6 +1,7 @@
 package dev.docproc.inference.engine.compute.cpu;
 
 import dev.docproc.inference.engine.model.DType;
+import dev.docproc.inference.engine.model.LittleEndian;
 import dev.docproc.inference.engine.model.PackedInt4;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -154,7 +155,8 @@ final class SimdLinear {
       }
       float sum = even.add(odd).reduceLanes(VectorOperators.ADD);
       for (int k = bound; k < in; k++) {
-        sum += x[i * in + k] * Float.intBitsToFloat(data.get(WeightRows.SHORT, off + 2L * k) << 16);
+        sum +=
+            x[i * in + k] * Float.intBitsToFloat(data.get(LittleEndian.SHORT, off + 2L * k) << 16);
       }
       out[i * w.rows() + f] = bias == null ? sum : sum + bias[f];
     }
@@ -296,7 +298,7 @@ final class SimdLinear {
           words.and(0xffff0000).reinterpretAsFloats().intoArray(dst, k + 1, STRIDE2, 0);
         }
         for (int k = bound; k < kw; k++) {
-          dst[k] = Float.intBitsToFloat(d.data().get(WeightRows.SHORT, off + 2L * k) << 16);
+          dst[k] = Float.intBitsToFloat(d.data().get(LittleEndian.SHORT, off + 2L * k) << 16);
         }
       }
       default -> WeightRows.decode(w, row, kb, kb + kw, dst);

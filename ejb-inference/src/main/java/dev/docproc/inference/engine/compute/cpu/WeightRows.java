@@ -1,17 +1,13 @@
 package dev.docproc.inference.engine.compute.cpu;
 
 import dev.docproc.inference.engine.model.Floats;
+import dev.docproc.inference.engine.model.LittleEndian;
 import dev.docproc.inference.engine.model.PackedInt4;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /** Decodes slices of weight rows into float32, the plain way (reference and tile packing). */
 final class WeightRows {
-  static final ValueLayout.OfShort SHORT =
-      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  static final ValueLayout.OfFloat FLOAT =
-      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private WeightRows() {}
 
@@ -33,17 +29,17 @@ final class WeightRows {
     switch (d.dtype()) {
       case BF16 -> {
         for (int k = k0; k < k1; k++) {
-          dst[k - k0] = Floats.bf16ToFloat(s.get(SHORT, (base + k) * 2));
+          dst[k - k0] = Floats.bf16ToFloat(s.get(LittleEndian.SHORT, (base + k) * 2));
         }
       }
       case F16 -> {
         for (int k = k0; k < k1; k++) {
-          dst[k - k0] = Floats.f16ToFloat(s.get(SHORT, (base + k) * 2));
+          dst[k - k0] = Floats.f16ToFloat(s.get(LittleEndian.SHORT, (base + k) * 2));
         }
       }
       case F32 -> {
         for (int k = k0; k < k1; k++) {
-          dst[k - k0] = s.get(FLOAT, (base + k) * 4);
+          dst[k - k0] = s.get(LittleEndian.FLOAT, (base + k) * 4);
         }
       }
       default -> throw new IllegalStateException(d.dtype().toString());
