@@ -1,0 +1,50 @@
+package dev.docproc.it.support;
+
+import java.net.URI;
+
+/**
+ * Addresses of the services under test, as {@link ServicesSession} published them.
+ *
+ * <p>The keys are the application's own configuration keys, so a test reads exactly what the server
+ * was given.
+ */
+public final class TestServices {
+
+  static final String BASE_URL = "docproc.it.base-url";
+
+  private TestServices() {}
+
+  /** The application's root, e.g. {@code http://127.0.0.1:41234/}. */
+  public static URI baseUrl() {
+    return URI.create(get(BASE_URL));
+  }
+
+  public static String jdbcUrl() {
+    return get("docproc.db.url");
+  }
+
+  public static String dbUser() {
+    return get("docproc.db.user");
+  }
+
+  public static String dbPassword() {
+    return get("docproc.db.password");
+  }
+
+  public static String kafkaBootstrapServers() {
+    return get("docproc.kafka.bootstrap-servers");
+  }
+
+  /** The Keycloak realm's issuer URL, e.g. {@code http://127.0.0.1:40111/realms/docproc}. */
+  public static String realmUrl() {
+    return get("docproc.oidc.provider-url");
+  }
+
+  private static String get(String key) {
+    String value = System.getProperty(key);
+    if (value == null) {
+      throw new IllegalStateException(key + " is not set: ServicesSession did not run");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,38 @@
+package dev.docproc.gpu;
+
+/** Elementwise activations on [M][n] bf16 matrices with row strides. */
+public final class ActivationKernels {
+  private final CudaContext cuda;
+
+  public ActivationKernels(CudaContext cuda) {
+    this.cuda = cuda;
+  }
+
+  /** {@code out = bf16(bf16(silu(gate)) · up)}; out may alias gate or up. */
+  public void siluMul(
+      DeviceBuffer gate,
+      int ldg,
+      DeviceBuffer up,
+      int ldu,
+      DeviceBuffer out,
+      int ldo,
+      int m,
+      int n) {
+    Require.positive(m, "rows");
+    Require.positive(n, "columns");
+    Require.matrix(gate, m, n, ldg, 2, "gate");
+    Require.matrix(up, m, n, ldu, 2, "up");
+    Require.matrix(out, m, n, ldo, 2, "out");
+    cuda.launch(
+        "silu_mul", new int[] {(n + 255) / 256, m}, 256, 0, gate, ldg, up, ldu, out, ldo, n);
+  }
+
+  /** Exact (erf) GELU; out may alias x. */
+  public void gelu(DeviceBuffer x, int ldx, DeviceBuffer out, int ldo, int m, int n) {
+    Require.positive(m, "rows");
+    Require.positive(n, "columns");
+    Require.matrix(x, m, n, ldx, 2, "x");
+    Require.matrix(out, m, n, ldo, 2, "out");
+    cuda.launch("gelu", new int[] {(n + 255) / 256, m}, 256, 0, x, ldx, out, ldo, n);
+  }
+}
