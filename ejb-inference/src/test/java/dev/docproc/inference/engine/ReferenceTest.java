@@ -13,10 +13,15 @@ import dev.docproc.inference.engine.compute.Taps;
 import dev.docproc.inference.engine.compute.cpu.CpuOps;
 import dev.docproc.inference.engine.decoder.KvCache;
 import dev.docproc.inference.engine.decoder.MRope;
+import dev.docproc.inference.engine.generate.Generation;
+import dev.docproc.inference.engine.generate.GenerationListener;
+import dev.docproc.inference.engine.generate.Generator;
+import dev.docproc.inference.engine.generate.SamplingParams;
 import dev.docproc.inference.engine.model.SafeTensorsFile;
 import dev.docproc.inference.engine.model.Tensor;
 import dev.docproc.inference.engine.testing.RandomTensors;
 import dev.docproc.inference.engine.vision.Grid;
+import dev.docproc.inference.engine.vision.VisionGeometry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +98,17 @@ class ReferenceTest {
         }
       }
 
+      // vision window permutation and segments, exactly
+      if (!grids.isEmpty()) {
+        var vc = model.config().vision();
+        var windows =
+            VisionGeometry.windows(grids, vc.windowSize(), vc.spatialMergeSize(), vc.patchSize());
+        assertArrayEquals(
+            longs(ref.tensors().get("window_index")), windows.index(), "window_index");
+        assertArrayEquals(
+            longs(ref.tensors().get("cu_window_seqlens")), windows.segments(), "cu_window_seqlens");
+      }
+
       // vision features
       Buf image = null;
       if (!grids.isEmpty()) {
@@ -128,9 +144,55 @@ class ReferenceTest {
           }
         }
         assertArrayEquals(greedy, tokens, "greedy tokens");
-        System.out.printf(
-            "reference %s/%s: %d prompt tokens, %d greedy tokens equal, largest relative error %.2e%n",
-            modelDir.getFileName(), caseJson.getFileName(), ids.length, tokens.length, worst);
+        if (image != null) {
+          image.close();
+        }
+      }
+
+      // greedy with the generation_config's repetition penalty, through the generate loop
+      JsonNode penalized = c.get("penalized_greedy");
+      SamplingParams p =
+          SamplingParams.greedy(greedy.length)
+              .withRepetitionPenalty((float) penalized.get("repetition_penalty").asDouble());
+      float[] pixels =
+          grids.isEmpty() ? new float[0] : ref.tensors().get("pixel_values").toFloatArray();
+      Generation g =
+          new Generator(model, OPS, tokenIds -> "", 4096)
+              .generate(ids, pixels, grids, p, GenerationListener.NONE, () -> false);
+      assertArrayEquals(
+          ints(penalized.get("tokens")), g.tokens(), "repetition-penalty greedy tokens");
+      System.out.printf(
+          "reference %s/%s: %d prompt tokens, %d greedy tokens (plain and with penalty) equal,"
+              + " largest relative error %.2e%n",
+          modelDir.getFileName(), caseJson.getFileName(), ids.length, greedy.length, worst);
+    }
+  }
+
+  /** The debug taps of the one case that has them, against the same names recorded here. */
+  @org.junit.jupiter.api.Test
+  void debugTapsMatchLayerByLayer() throws IOException {
+    Path caseJson = ROOT.resolve("models/tiny-w4a16-g128-weight/cases/rgb-png.json");
+    JsonNode c = new ObjectMapper().readTree(caseJson.toFile());
+    JsonNode shapes = c.get("taps").get("shapes");
+    Taps taps = Taps.matching("(vision\\.(patch_embed|blocks\\.\\d+)|text\\..*)");
+    try (SafeTensorsFile ref =
+            SafeTensorsFile.open(caseJson.resolveSibling(c.get("taps").get("file").asText()));
+        SafeTensorsFile tensors =
+            SafeTensorsFile.open(caseJson.resolveSibling("rgb-png.safetensors"));
+        QwenVL model = QwenVL.load(caseJson.getParent().getParent(), OPS, taps)) {
+      JsonNode g = c.get("image_grid_thw").get(0);
+      List<Grid> grids = List.of(new Grid(g.get(0).asInt(), g.get(1).asInt(), g.get(2).asInt()));
+      int[] ids = ints(c.get("input_ids"));
+      try (Buf image =
+              model.encodeImages(tensors.tensors().get("pixel_values").toFloatArray(), grids);
+          KvCache cache = model.decoder().newCache(ids.length)) {
+        model.decoder().prefill(cache, ids, grids, image, true).close();
+      }
+      var recorded = taps.recorded();
+      for (var it = shapes.fieldNames(); it.hasNext(); ) {
+        String name = it.next();
+        assertTrue(recorded.containsKey(name), "tap " + name + " was not recorded");
+        assertClose(ref.tensors().get(name).toFloatArray(), recorded.get(name), "tap " + name);
       }
     }
   }
@@ -152,6 +214,14 @@ class ReferenceTest {
     double err = RandomTensors.relativeError(out, ref);
     worst = Math.max(worst, err);
     assertTrue(err <= TOLERANCE, what + ": relative error " + err + " > " + TOLERANCE);
+  }
+
+  private static int[] longs(Tensor t) {
+    int[] out = new int[Math.toIntExact(t.numel())];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Math.toIntExact(t.getLong(i));
+    }
+    return out;
   }
 
   private static int[] ints(JsonNode array) {

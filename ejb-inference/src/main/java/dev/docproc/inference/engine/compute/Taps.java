@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * layer with the reference. Off (the default) costs one branch per call.
  */
 public final class Taps {
-  /** System property with the regex of tap names to record (e.g. {@code "decoder\\.0\\..*"}). */
+  /** System property with the regex of tap names to record (e.g. {@code "text\\.layers\\..*"}). */
   public static final String PROPERTY = "docproc.taps";
 
   public static final Taps OFF = new Taps(null);
@@ -34,15 +34,34 @@ public final class Taps {
     return regex == null || regex.isBlank() ? OFF : matching(regex);
   }
 
-  public void tap(Ops ops, String tower, int layer, String name, Buf b, int n) {
-    if (filter == null) {
+  public boolean enabled() {
+    return filter != null;
+  }
+
+  /** Records rows [0, n) of {@code b} as tap {@code name} if the setting selects it. */
+  public void tap(Ops ops, String name, Buf b, int n) {
+    tap(ops, name, b, n, null);
+  }
+
+  /**
+   * As {@link #tap(Ops, String, Buf, int)}, the rows put in the reference's order first: row i of
+   * the record is row {@code rowOrder[i]} of {@code b} (e.g. vision blocks run in window order).
+   */
+  public void tap(Ops ops, String name, Buf b, int n, int[] rowOrder) {
+    if (filter == null || !filter.matcher(name).matches()) {
       return;
     }
-    String key = layer < 0 ? tower + "." + name : tower + "." + layer + "." + name;
-    if (filter.matcher(key).matches()) {
-      synchronized (recorded) {
-        recorded.put(key, ops.read(b, 0, n));
+    float[] rows = ops.read(b, 0, n);
+    if (rowOrder != null) {
+      int c = b.cols();
+      float[] ordered = new float[rows.length];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(rows, rowOrder[i] * c, ordered, i * c, c);
       }
+      rows = ordered;
+    }
+    synchronized (recorded) {
+      recorded.put(name, rows);
     }
   }
 

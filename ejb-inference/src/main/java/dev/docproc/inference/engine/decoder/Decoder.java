@@ -101,7 +101,7 @@ public final class Decoder {
       // token embeddings, image token rows replaced by the vision features in order
       ops.embedding(x, w.embed(), ids);
       scatterImageFeatures(x, ids, imageFeatures);
-      taps.tap(ops, "decoder", -1, "embeddings", x, n);
+      taps.tap(ops, "text.inputs_embeds", x, n);
 
       for (int l = 0; l < c.layers(); l++) {
         DecoderWeights.Layer layer = w.layers().get(l);
@@ -118,7 +118,6 @@ public final class Decoder {
         ops.causalAttention(att, q, n, cache.k[l], cache.v[l], start, heads, kvHeads, hd);
         linear(xb, att, n, layer.o());
         ops.add(x, xb, n);
-        taps.tap(ops, "decoder", l, "attn_residual", x, n);
 
         // SwiGLU MLP
         ops.rmsNorm(xb, x, n, layer.postNorm(), c.rmsNormEps());
@@ -127,7 +126,7 @@ public final class Decoder {
         ops.siluMul(gate, up, n);
         linear(xb, gate, n, layer.down());
         ops.add(x, xb, n);
-        taps.tap(ops, "decoder", l, "out", x, n);
+        taps.tap(ops, "text.layers." + l, x, n);
       }
       cache.length = start + n;
 
@@ -137,6 +136,7 @@ public final class Decoder {
         ops.copyRows(x, 0, x, n - 1, 1);
       }
       ops.rmsNorm(xb, x, rows, w.norm(), c.rmsNormEps());
+      taps.tap(ops, "text.norm", xb, rows);
       Buf logits = ops.alloc(rows, c.vocabSize()); // [rows, vocab]
       linear(logits, xb, rows, w.lmHead());
       return logits;

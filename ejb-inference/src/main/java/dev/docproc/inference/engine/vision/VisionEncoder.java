@@ -61,6 +61,7 @@ public final class VisionEncoder {
     VisionGeometry.Windows windows =
         VisionGeometry.windows(grids, c.windowSize(), c.spatialMergeSize(), c.patchSize());
     int[] windowRows = VisionGeometry.expand(windows.index(), unit); // patch rows in window order
+    int[] rasterRows = VisionGeometry.inverse(windowRows); // where each pixel_values row went
     int[] frames = VisionGeometry.frames(grids);
     float[][] rot = VisionGeometry.rotary(grids, hd);
 
@@ -83,7 +84,7 @@ public final class VisionEncoder {
       // patch embedding: Conv3d with stride = kernel is a matmul over flattened patches
       linear(x0, px, n, w.patchEmbed());
       ops.gatherRows(x, x0, windowRows);
-      taps.tap(ops, "vision", -1, "patch_embed", x, n);
+      taps.tap(ops, "vision.patch_embed", x, n, rasterRows);
 
       for (int l = 0; l < w.blocks().size(); l++) {
         VisionWeights.Block b = w.blocks().get(l);
@@ -99,7 +100,6 @@ public final class VisionEncoder {
         ops.attention(att, q, k, v, segments, heads, hd);
         linear(xb, att, n, b.proj());
         ops.add(x, xb, n);
-        taps.tap(ops, "vision", l, "attn_residual", x, n);
 
         // SwiGLU MLP
         ops.rmsNorm(xb, x, n, b.norm2(), EPS);
@@ -108,7 +108,7 @@ public final class VisionEncoder {
         ops.siluMul(gate, up, n);
         linear(xb, gate, n, b.down());
         ops.add(x, xb, n);
-        taps.tap(ops, "vision", l, "out", x, n);
+        taps.tap(ops, "vision.blocks." + l, x, n, rasterRows);
       }
 
       // merger: norm, 2×2 neighbours side by side [n/4, 4·hidden], MLP with GELU
@@ -124,7 +124,7 @@ public final class VisionEncoder {
         // back to raster order
         Buf result = ops.alloc(m, c.outHiddenSize());
         ops.gatherRows(result, out, VisionGeometry.inverse(windows.index()));
-        taps.tap(ops, "vision", -1, "merger", result, m);
+        taps.tap(ops, "vision.merger", result, m);
         return result;
       }
     }

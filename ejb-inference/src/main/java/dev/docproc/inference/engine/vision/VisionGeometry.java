@@ -8,7 +8,7 @@ import java.util.List;
  * each patch, the window permutation of merged tokens and the attention segments. All in the order
  * of pixel_values rows: per image, per 2×2 merge block in raster order, its four patches.
  */
-final class VisionGeometry {
+public final class VisionGeometry {
   private VisionGeometry() {}
 
   /**
@@ -55,14 +55,14 @@ final class VisionGeometry {
   }
 
   /** The window permutation of merged tokens and the window segments in patch rows. */
-  record Windows(int[] index, int[] segments) {}
+  public record Windows(int[] index, int[] segments) {}
 
   /**
    * {@code get_window_index}: merged tokens grouped into windows of {@code v × v} (v = window /
    * merge / patch = 4) in raster order of windows, raster order inside; segments are the cumulative
    * patch counts of non-empty windows.
    */
-  static Windows windows(List<Grid> grids, int windowSize, int mergeSize, int patchSize) {
+  public static Windows windows(List<Grid> grids, int windowSize, int mergeSize, int patchSize) {
     int v = windowSize / mergeSize / patchSize;
     List<Integer> index = new ArrayList<>();
     List<Integer> segments = new ArrayList<>(List.of(0));
