@@ -171,6 +171,10 @@ final class SyntheticFiles {
     for (int b = 0; b < 256; b++) {
       vocab.put(byteToken(b), b);
     }
+    // added tokens absent from the vocabulary would be renumbered from its size on load
+    for (int i = 0; i < SPECIAL.length; i++) {
+      vocab.put(SPECIAL[i], FIRST_SPECIAL + i);
+    }
     model.putArray("merges");
     return t;
   }
