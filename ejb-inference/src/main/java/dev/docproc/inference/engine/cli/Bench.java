@@ -14,7 +14,6 @@ import dev.docproc.inference.engine.vision.preprocess.PreprocessorConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -59,7 +58,9 @@ public final class Bench {
       throw new IllegalArgumentException("--model DIR is required");
     }
     System.setProperty("docproc.cpu.threads", Integer.toString(threads));
-    List<String> rows = new ArrayList<>();
+    Rows rows = new Rows();
+    System.out.println("| measure | value |");
+    System.out.println("|---|---|");
     rows.add("| date | " + java.time.ZonedDateTime.now() + " |");
     rows.add(
         "| machine | "
@@ -160,9 +161,6 @@ public final class Bench {
         String.format(
             "| peak RSS (VmHWM, mapped weights included) | %.2f GB |", peakRssBytes() / 1e9));
     rows.add("| load average at end | " + loadAverage() + " |");
-    System.out.println("| measure | value |");
-    System.out.println("|---|---|");
-    rows.forEach(System.out::println);
     if (peer != null) {
       System.out.println();
       System.out.println("peer: " + peer);
@@ -236,6 +234,14 @@ public final class Bench {
       }
     }
     return -1;
+  }
+
+  /** Table rows, printed as they are measured (a full run takes a while). */
+  private static final class Rows {
+    void add(String row) {
+      System.out.println(row);
+      System.out.flush();
+    }
   }
 
   private static String fmt(double[] values) {
