@@ -323,11 +323,12 @@ class CpuOpsTest {
     }
   }
 
-  @Test
-  void attentionWithinSegments() {
+  @ParameterizedTest(name = "segments {0}")
+  @CsvSource({"0 16 21 90 91", "0 600 601", "0 257 800"})
+  void attentionWithinSegments(String bounds) {
     int heads = 3;
     int hd = 20;
-    int[] seg = {0, 16, 21, 90, 91};
+    int[] seg = java.util.Arrays.stream(bounds.split(" ")).mapToInt(Integer::parseInt).toArray();
     int n = seg[seg.length - 1];
     int w = heads * hd;
     float[] q = random.floats(n * w, 2);
@@ -355,7 +356,7 @@ class CpuOpsTest {
   }
 
   @ParameterizedTest(name = "causal GQA: {0} new after {1} cached")
-  @CsvSource({"1, 0", "1, 40", "37, 0", "70, 9"})
+  @CsvSource({"1, 0", "1, 40", "37, 0", "70, 9", "1, 700", "40, 300", "300, 0"})
   void causalAttention(int n, int start) {
     int heads = 4;
     int kvHeads = 2;
