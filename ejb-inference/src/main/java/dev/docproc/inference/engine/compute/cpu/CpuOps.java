@@ -160,9 +160,12 @@ public final class CpuOps implements Ops {
     float[] xs = data(x);
     CpuWeight cw = (CpuWeight) w;
     float[] b = vector(bias);
+    float[] prepared = kernels.prepare(xs, n, cw);
     parallel.forEach(
         ceilDiv(features, chunk),
-        t -> kernels.linear(o, xs, n, cw, b, t * chunk, Math.min(features, (t + 1) * chunk)));
+        t ->
+            kernels.linear(
+                o, xs, prepared, n, cw, b, t * chunk, Math.min(features, (t + 1) * chunk)));
   }
 
   private static int ceilDiv(int a, int b) {

@@ -7,8 +7,20 @@ package dev.docproc.inference.engine.compute.cpu;
  */
 interface Kernels {
 
-  /** out[i, f] = x[i] · w[f] (+ bias[f]) for i < n and features f in [f0, f1). */
-  void linear(float[] out, float[] x, int n, CpuWeight w, float[] bias, int f0, int f1);
+  /**
+   * x rearranged once for {@link #linear} and shared by every thread's call (e.g. permuted for a
+   * packed weight layout), or null when the kernels read x as it is.
+   */
+  default float[] prepare(float[] x, int n, CpuWeight w) {
+    return null;
+  }
+
+  /**
+   * out[i, f] = x[i] · w[f] (+ bias[f]) for i < n and features f in [f0, f1); {@code prepared} is
+   * what {@link #prepare} returned for this x and w.
+   */
+  void linear(
+      float[] out, float[] x, float[] prepared, int n, CpuWeight w, float[] bias, int f0, int f1);
 
   /** Row {@code row} of x [*, cols] normalised into out. */
   void rmsNorm(float[] out, float[] x, int row, int cols, float[] w, float eps);

@@ -18,7 +18,8 @@ final class ScalarKernels implements Kernels {
   }
 
   @Override
-  public void linear(float[] out, float[] x, int n, CpuWeight w, float[] bias, int f0, int f1) {
+  public void linear(
+      float[] out, float[] x, float[] prepared, int n, CpuWeight w, float[] bias, int f0, int f1) {
     int in = w.cols();
     int outCols = w.rows();
     float[] row = scratch(ROW, in);

@@ -14,8 +14,14 @@ final class SimdKernels implements Kernels {
   private final ScalarKernels scalar = new ScalarKernels();
 
   @Override
-  public void linear(float[] out, float[] x, int n, CpuWeight w, float[] bias, int f0, int f1) {
-    SimdLinear.linear(out, x, n, w, bias, f0, f1);
+  public float[] prepare(float[] x, int n, CpuWeight w) {
+    return SimdLinear.prepare(x, n, w);
+  }
+
+  @Override
+  public void linear(
+      float[] out, float[] x, float[] prepared, int n, CpuWeight w, float[] bias, int f0, int f1) {
+    SimdLinear.linear(out, x, prepared, n, w, bias, f0, f1);
   }
 
   @Override

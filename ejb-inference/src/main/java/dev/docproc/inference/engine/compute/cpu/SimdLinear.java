@@ -38,7 +38,8 @@ final class SimdLinear {
 
   private SimdLinear() {}
 
-  static void linear(float[] out, float[] x, int n, CpuWeight w, float[] bias, int f0, int f1) {
+  static void linear(
+      float[] out, float[] x, float[] xp, int n, CpuWeight w, float[] bias, int f0, int f1) {
     if (n >= GEMM_MIN_ROWS) {
       gemm(out, x, n, w, bias, f0, f1);
       return;
@@ -46,12 +47,68 @@ final class SimdLinear {
     for (int i = 0; i < n; i++) {
       switch (w) {
         case CpuWeight.Int4 q when int4FastPath(q.w()) ->
-            matvecInt4(out, x, i, q.w(), bias, f0, f1);
-        case CpuWeight.Dense d when d.dtype() == DType.BF16 && d.values() == null ->
-            matvecBf16(out, x, i, d, bias, f0, f1);
+            matvecInt4(out, xp, i, q.w(), bias, f0, f1);
+        case CpuWeight.Dense d when isBf16Matrix(d) -> matvecBf16(out, x, xp, i, d, bias, f0, f1);
         default -> matvecDecoded(out, x, i, w, bias, f0, f1);
       }
     }
+  }
+
+  private static boolean isBf16Matrix(CpuWeight.Dense d) {
+    return d.dtype() == DType.BF16 && d.values() == null;
+  }
+
+  /**
+   * x rearranged once per matmul for the matvec kernels, shared by all threads: for int4 each row's
+   * columns in nibble order followed by its per-group sums, for bf16 each row's even then odd
+   * columns per 2L block; null when the kernels read x as it is.
+   */
+  static float[] prepare(float[] x, int n, CpuWeight w) {
+    if (n >= GEMM_MIN_ROWS) {
+      return null;
+    }
+    int in = w.cols();
+    return switch (w) {
+      case CpuWeight.Int4 q when int4FastPath(q.w()) -> {
+        int groups = q.w().groups();
+        int gs = q.w().groupSize();
+        int stride = in + groups;
+        float[] xp = new float[n * stride];
+        for (int i = 0; i < n; i++) {
+          int xo = i * in;
+          int po = i * stride;
+          for (int b = 0; b < in; b += 8 * L) {
+            for (int j = 0; j < L; j++) {
+              for (int k = 0; k < 8; k++) {
+                xp[po + b + k * L + j] = x[xo + b + 8 * j + k];
+              }
+            }
+          }
+          for (int g = 0; g < groups; g++) {
+            float sum = 0;
+            for (int c = g * gs; c < (g + 1) * gs; c++) {
+              sum += x[xo + c];
+            }
+            xp[po + in + g] = sum;
+          }
+        }
+        yield xp;
+      }
+      case CpuWeight.Dense d when isBf16Matrix(d) -> {
+        int bound = in / (2 * L) * (2 * L);
+        float[] xp = new float[n * in];
+        for (int i = 0; i < n; i++) {
+          for (int b = 0; b < bound; b += 2 * L) {
+            for (int j = 0; j < L; j++) {
+              xp[i * in + b + j] = x[i * in + b + 2 * j];
+              xp[i * in + b + L + j] = x[i * in + b + 2 * j + 1];
+            }
+          }
+        }
+        yield xp;
+      }
+      default -> null;
+    };
   }
 
   /** Contiguous groups made of whole 8L-column blocks: one scale per run of blocks. */
@@ -68,25 +125,13 @@ final class SimdLinear {
    * the stored nibbles is taken out once per group: Σ(u − 8)·x = Σu·x − 8·Σx.
    */
   private static void matvecInt4(
-      float[] out, float[] x, int i, PackedInt4 w, float[] bias, int f0, int f1) {
+      float[] out, float[] xp, int i, PackedInt4 w, float[] bias, int f0, int f1) {
     int in = w.cols();
     int block = 8 * L;
-    float[] xp = ScalarKernels.scratch(ROW, in);
-    for (int b = 0; b < in; b += block) {
-      for (int j = 0; j < L; j++) {
-        for (int k = 0; k < 8; k++) {
-          xp[b + k * L + j] = x[i * in + b + 8 * j + k];
-        }
-      }
-    }
     int groups = w.groups();
     int gs = w.groupSize();
-    float[] xsum = new float[groups]; // Σx per group
-    for (int g = 0; g < groups; g++) {
-      for (int c = g * gs; c < (g + 1) * gs; c++) {
-        xsum[g] += x[i * in + c];
-      }
-    }
+    int xo = i * (in + groups); // row i of xp: [in] permuted x, then [groups] sums
+    int sums = xo + in;
     float[] scales = ScalarKernels.scratch(SCALES, groups);
     MemorySegment packed = w.packed();
     int blocksPerGroup = gs / block;
@@ -95,7 +140,7 @@ final class SimdLinear {
       w.scalesOfRow(f, scales);
       FloatVector acc = FloatVector.zero(F);
       float offset = 0;
-      int k = 0;
+      int k = xo;
       for (int g = 0; g < groups; g++) {
         FloatVector gacc = FloatVector.zero(F);
         for (int blk = 0; blk < blocksPerGroup; blk++, off += 4L * L, k += block) {
@@ -111,7 +156,7 @@ final class SimdLinear {
           }
         }
         acc = gacc.fma(FloatVector.broadcast(F, scales[g]), acc);
-        offset += scales[g] * xsum[g];
+        offset += scales[g] * xp[sums + g];
       }
       float sum = acc.reduceLanes(VectorOperators.ADD) - 8 * offset;
       out[i * w.rows() + f] = bias == null ? sum : sum + bias[f];
@@ -124,17 +169,10 @@ final class SimdLinear {
    * permuted per 2L columns to its even then odd columns to match.
    */
   private static void matvecBf16(
-      float[] out, float[] x, int i, CpuWeight.Dense w, float[] bias, int f0, int f1) {
+      float[] out, float[] x, float[] xp, int i, CpuWeight.Dense w, float[] bias, int f0, int f1) {
     int in = w.cols();
     int block = 2 * L;
     int bound = in / block * block;
-    float[] xp = ScalarKernels.scratch(ROW, in);
-    for (int b = 0; b < bound; b += block) {
-      for (int j = 0; j < L; j++) {
-        xp[b + j] = x[i * in + b + 2 * j];
-        xp[b + L + j] = x[i * in + b + 2 * j + 1];
-      }
-    }
     MemorySegment data = w.data();
     for (int f = f0; f < f1; f++) {
       long off = (long) f * in * 2;
@@ -146,12 +184,12 @@ final class SimdLinear {
             words
                 .lanewise(VectorOperators.LSHL, 16)
                 .reinterpretAsFloats()
-                .fma(FloatVector.fromArray(F, xp, k), even);
+                .fma(FloatVector.fromArray(F, xp, i * in + k), even);
         odd =
             words
                 .and(0xffff0000)
                 .reinterpretAsFloats()
-                .fma(FloatVector.fromArray(F, xp, k + L), odd);
+                .fma(FloatVector.fromArray(F, xp, i * in + k + L), odd);
       }
       float sum = even.add(odd).reduceLanes(VectorOperators.ADD);
       for (int k = bound; k < in; k++) {
