@@ -11,9 +11,6 @@ import java.util.regex.Pattern;
  * layer with the reference. Off (the default) costs one branch per call.
  */
 public final class Taps {
-  /** System property with the regex of tap names to record (e.g. {@code "text\\.layers\\..*"}). */
-  public static final String PROPERTY = "docproc.taps";
-
   public static final Taps OFF = new Taps(null);
 
   private final Pattern filter;
@@ -26,16 +23,6 @@ public final class Taps {
   /** Records the taps whose names match {@code regex}. */
   public static Taps matching(String regex) {
     return new Taps(Pattern.compile(regex));
-  }
-
-  /** From the {@value #PROPERTY} system property, or {@link #OFF}. */
-  public static Taps fromSystemProperty() {
-    String regex = System.getProperty(PROPERTY);
-    return regex == null || regex.isBlank() ? OFF : matching(regex);
-  }
-
-  public boolean enabled() {
-    return filter != null;
   }
 
   /** Records rows [0, n) of {@code b} as tap {@code name} if the setting selects it. */

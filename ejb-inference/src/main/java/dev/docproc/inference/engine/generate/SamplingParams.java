@@ -59,11 +59,6 @@ public record SamplingParams(
     return new SamplingParams(true, 1, 0, 1, 1, 0, maxTokens, stopTokenIds, List.of());
   }
 
-  public SamplingParams withMaxTokens(int n) {
-    return new SamplingParams(
-        greedy, temperature, topK, topP, repetitionPenalty, seed, n, stopTokenIds, stopStrings);
-  }
-
   public SamplingParams withSampling(float temperature, int topK, float topP, long seed) {
     return new SamplingParams(
         false,

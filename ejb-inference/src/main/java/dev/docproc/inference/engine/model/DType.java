@@ -29,8 +29,4 @@ public enum DType {
     throw new ModelFormatException(
         "tensor '" + tensor + "' has dtype " + header + ", which this engine does not read");
   }
-
-  public boolean isFloat() {
-    return this == F32 || this == F16 || this == BF16 || this == F64;
-  }
 }

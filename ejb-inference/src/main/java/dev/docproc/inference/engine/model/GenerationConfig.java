@@ -16,11 +16,10 @@ public record GenerationConfig(
     int topK,
     float topP,
     float repetitionPenalty,
-    int[] eosTokenIds,
-    int maxNewTokens) {
+    int[] eosTokenIds) {
 
   public static final GenerationConfig DEFAULTS =
-      new GenerationConfig(false, 1.0f, 50, 1.0f, 1.0f, new int[0], 0);
+      new GenerationConfig(false, 1.0f, 50, 1.0f, 1.0f, new int[0]);
 
   public static GenerationConfig load(Path modelDir) {
     Path file = modelDir.resolve("generation_config.json");
@@ -51,7 +50,6 @@ public record GenerationConfig(
         n.path("top_k").asInt(DEFAULTS.topK),
         (float) n.path("top_p").asDouble(DEFAULTS.topP),
         (float) n.path("repetition_penalty").asDouble(DEFAULTS.repetitionPenalty),
-        eosIds,
-        n.path("max_new_tokens").asInt(DEFAULTS.maxNewTokens));
+        eosIds);
   }
 }
