@@ -52,20 +52,24 @@ final class SimdAttention {
           continue;
         }
         scores(q, h.qRow0() + i0, qb, h.qStride(), h.qCol(), kt, (vis + L - 1) / L * L, headDim, s);
+        int vRow0 = h.kRow0() + kb;
         for (int i = 0; i < qb; i++) {
-          int n = Math.min(kw, h.visible(i0 + i) - kb);
-          if (n > 0) {
-            accumulate(
+          int n = Math.max(0, Math.min(kw, h.visible(i0 + i) - kb));
+          softmaxUpdate(acc, i0 + i, nq, headDim, s, i * KB, n, vis, h.scale());
+        }
+        if (qb == QB && headDim == 5 * L) {
+          values4x5(acc, i0 * headDim, s, vis, v, vRow0, h.kvStride(), h.kvCol());
+        } else {
+          for (int i = 0; i < qb; i++) {
+            values1(
                 acc,
-                i0 + i,
-                nq,
+                (i0 + i) * headDim,
                 headDim,
                 s,
                 i * KB,
-                n,
-                h.scale(),
+                vis,
                 v,
-                h.kRow0() + kb,
+                vRow0,
                 h.kvStride(),
                 h.kvCol());
           }
@@ -116,22 +120,16 @@ final class SimdAttention {
   }
 
   /**
-   * Folds n scores s[so..so+n) of query i into its running max, sum and weighted values: the old
-   * state is rescaled by exp(oldMax − newMax), the block's weights are exp(scale·s − newMax).
+   * Turns n scores s[so..so+n) of query i into weights exp(scale·s − newMax) and rescales its
+   * running sum and values by exp(oldMax − newMax) (online softmax); weights up to {@code width}
+   * beyond n are zeroed so several queries can share the value loop.
    */
-  private static void accumulate(
-      float[] acc,
-      int i,
-      int nq,
-      int headDim,
-      float[] s,
-      int so,
-      int n,
-      float scale,
-      float[] v,
-      int vRow0,
-      int kvStride,
-      int kvCol) {
+  private static void softmaxUpdate(
+      float[] acc, int i, int nq, int headDim, float[] s, int so, int n, int width, float scale) {
+    Arrays.fill(s, so + n, so + width, 0f);
+    if (n == 0) {
+      return;
+    }
     int bound = F.loopBound(n);
     FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
     int j = 0;
@@ -159,25 +157,119 @@ final class SimdAttention {
       total += s[so + j];
     }
     acc[iSum] = acc[iSum] * correction + total;
-    int ao = i * headDim;
-    int dBound = F.loopBound(headDim);
     if (correction != 1f) {
       for (int d = 0; d < headDim; d++) {
-        acc[ao + d] *= correction;
+        acc[i * headDim + d] *= correction;
       }
     }
-    for (j = 0; j < n; j++) {
-      FloatVector p = FloatVector.broadcast(F, s[so + j]);
+  }
+
+  /** acc[ao..ao+headDim) += Σ_j p[po+j] · v[j] over n keys, one query. */
+  private static void values1(
+      float[] acc,
+      int ao,
+      int headDim,
+      float[] p,
+      int po,
+      int n,
+      float[] v,
+      int vRow0,
+      int kvStride,
+      int kvCol) {
+    int dBound = F.loopBound(headDim);
+    for (int j = 0; j < n; j++) {
+      FloatVector pj = FloatVector.broadcast(F, p[po + j]);
       int vo = (vRow0 + j) * kvStride + kvCol;
       int d = 0;
       for (; d < dBound; d += L) {
         FloatVector.fromArray(F, v, vo + d)
-            .fma(p, FloatVector.fromArray(F, acc, ao + d))
+            .fma(pj, FloatVector.fromArray(F, acc, ao + d))
             .intoArray(acc, ao + d);
       }
       for (; d < headDim; d++) {
-        acc[ao + d] += s[so + j] * v[vo + d];
+        acc[ao + d] += p[po + j] * v[vo + d];
       }
     }
+  }
+
+  /**
+   * The same for QB = 4 queries with headDim = 5L (the vision tower's 80): all 20 accumulator
+   * vectors stay in registers and each value row is loaded once for the four queries.
+   */
+  private static void values4x5(
+      float[] acc, int ao, float[] p, int n, float[] v, int vRow0, int kvStride, int kvCol) {
+    int hd = 5 * L;
+    FloatVector a00 = FloatVector.fromArray(F, acc, ao);
+    FloatVector a01 = FloatVector.fromArray(F, acc, ao + L);
+    FloatVector a02 = FloatVector.fromArray(F, acc, ao + 2 * L);
+    FloatVector a03 = FloatVector.fromArray(F, acc, ao + 3 * L);
+    FloatVector a04 = FloatVector.fromArray(F, acc, ao + 4 * L);
+    FloatVector a10 = FloatVector.fromArray(F, acc, ao + hd);
+    FloatVector a11 = FloatVector.fromArray(F, acc, ao + hd + L);
+    FloatVector a12 = FloatVector.fromArray(F, acc, ao + hd + 2 * L);
+    FloatVector a13 = FloatVector.fromArray(F, acc, ao + hd + 3 * L);
+    FloatVector a14 = FloatVector.fromArray(F, acc, ao + hd + 4 * L);
+    FloatVector a20 = FloatVector.fromArray(F, acc, ao + 2 * hd);
+    FloatVector a21 = FloatVector.fromArray(F, acc, ao + 2 * hd + L);
+    FloatVector a22 = FloatVector.fromArray(F, acc, ao + 2 * hd + 2 * L);
+    FloatVector a23 = FloatVector.fromArray(F, acc, ao + 2 * hd + 3 * L);
+    FloatVector a24 = FloatVector.fromArray(F, acc, ao + 2 * hd + 4 * L);
+    FloatVector a30 = FloatVector.fromArray(F, acc, ao + 3 * hd);
+    FloatVector a31 = FloatVector.fromArray(F, acc, ao + 3 * hd + L);
+    FloatVector a32 = FloatVector.fromArray(F, acc, ao + 3 * hd + 2 * L);
+    FloatVector a33 = FloatVector.fromArray(F, acc, ao + 3 * hd + 3 * L);
+    FloatVector a34 = FloatVector.fromArray(F, acc, ao + 3 * hd + 4 * L);
+    for (int j = 0; j < n; j++) {
+      int vo = (vRow0 + j) * kvStride + kvCol;
+      FloatVector v0 = FloatVector.fromArray(F, v, vo);
+      FloatVector v1 = FloatVector.fromArray(F, v, vo + L);
+      FloatVector v2 = FloatVector.fromArray(F, v, vo + 2 * L);
+      FloatVector v3 = FloatVector.fromArray(F, v, vo + 3 * L);
+      FloatVector v4 = FloatVector.fromArray(F, v, vo + 4 * L);
+      FloatVector p0 = FloatVector.broadcast(F, p[j]);
+      a00 = v0.fma(p0, a00);
+      a01 = v1.fma(p0, a01);
+      a02 = v2.fma(p0, a02);
+      a03 = v3.fma(p0, a03);
+      a04 = v4.fma(p0, a04);
+      FloatVector p1 = FloatVector.broadcast(F, p[KB + j]);
+      a10 = v0.fma(p1, a10);
+      a11 = v1.fma(p1, a11);
+      a12 = v2.fma(p1, a12);
+      a13 = v3.fma(p1, a13);
+      a14 = v4.fma(p1, a14);
+      FloatVector p2 = FloatVector.broadcast(F, p[2 * KB + j]);
+      a20 = v0.fma(p2, a20);
+      a21 = v1.fma(p2, a21);
+      a22 = v2.fma(p2, a22);
+      a23 = v3.fma(p2, a23);
+      a24 = v4.fma(p2, a24);
+      FloatVector p3 = FloatVector.broadcast(F, p[3 * KB + j]);
+      a30 = v0.fma(p3, a30);
+      a31 = v1.fma(p3, a31);
+      a32 = v2.fma(p3, a32);
+      a33 = v3.fma(p3, a33);
+      a34 = v4.fma(p3, a34);
+    }
+    a00.intoArray(acc, ao);
+    a01.intoArray(acc, ao + L);
+    a02.intoArray(acc, ao + 2 * L);
+    a03.intoArray(acc, ao + 3 * L);
+    a04.intoArray(acc, ao + 4 * L);
+    a10.intoArray(acc, ao + hd);
+    a11.intoArray(acc, ao + hd + L);
+    a12.intoArray(acc, ao + hd + 2 * L);
+    a13.intoArray(acc, ao + hd + 3 * L);
+    a14.intoArray(acc, ao + hd + 4 * L);
+    a20.intoArray(acc, ao + 2 * hd);
+    a21.intoArray(acc, ao + 2 * hd + L);
+    a22.intoArray(acc, ao + 2 * hd + 2 * L);
+    a23.intoArray(acc, ao + 2 * hd + 3 * L);
+    a24.intoArray(acc, ao + 2 * hd + 4 * L);
+    a30.intoArray(acc, ao + 3 * hd);
+    a31.intoArray(acc, ao + 3 * hd + L);
+    a32.intoArray(acc, ao + 3 * hd + 2 * L);
+    a33.intoArray(acc, ao + 3 * hd + 3 * L);
+    a34.intoArray(acc, ao + 3 * hd + 4 * L);
   }
 }

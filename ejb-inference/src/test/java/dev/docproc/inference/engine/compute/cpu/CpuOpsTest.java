@@ -323,11 +323,10 @@ class CpuOpsTest {
     }
   }
 
-  @ParameterizedTest(name = "segments {0}")
-  @CsvSource({"0 16 21 90 91", "0 600 601", "0 257 800"})
-  void attentionWithinSegments(String bounds) {
+  @ParameterizedTest(name = "segments {0}, head dim {1}")
+  @CsvSource({"0 16 21 90 91, 20", "0 600 601, 20", "0 257 800, 20", "0 64 130 131 400, 80"})
+  void attentionWithinSegments(String bounds, int hd) {
     int heads = 3;
-    int hd = 20;
     int[] seg = java.util.Arrays.stream(bounds.split(" ")).mapToInt(Integer::parseInt).toArray();
     int n = seg[seg.length - 1];
     int w = heads * hd;
