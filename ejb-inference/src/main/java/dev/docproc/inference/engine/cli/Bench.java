@@ -130,6 +130,7 @@ public final class Bench {
 
       double[] prefill = new double[repeat];
       double[] decode = new double[repeat];
+      double[] decodeCpu = new double[repeat]; // process CPU ms per decoded token
       for (int r = 0; r < repeat; r++) {
         int[] prompt = textIds(random, prefillTokens, model.config().text().vocabSize());
         try (KvCache cache = model.decoder().newCache(prompt.length + decodeTokens + 1)) {
@@ -138,11 +139,13 @@ public final class Bench {
           prefill[r] = prompt.length / ((System.nanoTime() - s) / 1e9);
           int token = ops.argmax(logits, 0);
           s = System.nanoTime();
+          long cpu0 = processCpuNanos();
           for (int k = 0; k < decodeTokens; k++) {
             logits = model.decoder().step(cache, token);
             token = ops.argmax(logits, 0);
           }
           decode[r] = decodeTokens / ((System.nanoTime() - s) / 1e9);
+          decodeCpu[r] = (processCpuNanos() - cpu0) / 1e6 / decodeTokens;
         }
       }
       rows.add(
@@ -212,6 +215,12 @@ public final class Bench {
       }
       return bytes;
     }
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static String loadAverage() throws IOException {
