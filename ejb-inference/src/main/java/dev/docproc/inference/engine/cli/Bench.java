@@ -95,8 +95,8 @@ public final class Bench {
               (System.nanoTime() - t0) / 1e9));
       rows.add("| backend | " + ops.name() + " |");
 
-      // warm-up, untimed: the smallest image and a short prompt (as the peer does)
-      Grid small = grid(pre, sizes.split(",")[0]);
+      // warm-up, untimed: a small image and a short prompt (as the peer does)
+      Grid small = grid(pre, "480x360");
       model.encodeImages(randomPixels(random, small.patches() * 1176), List.of(small)).close();
       try (KvCache cache = model.decoder().newCache(40)) {
         Buf logits =
