@@ -158,6 +158,14 @@ public final class Bench {
       rows.add(
           String.format(
               "| best decode step vs floor | %.2f× the floor time |", (1e3 / best) / floorMs));
+      // CPU time does not grow when other processes take the cores: what an idle machine would see
+      double cpu = Arrays.stream(decodeCpu).min().orElse(0);
+      rows.add(
+          String.format("| decode CPU time per token (all threads) | %s ms |", fmt(decodeCpu)));
+      rows.add(
+          String.format(
+              "| decode CPU time ÷ threads vs floor | %.2f× the floor time |",
+              cpu / threads / floorMs));
       model.close();
     }
     rows.add(
