@@ -10,7 +10,6 @@ import torch
 
 import cases
 import dequantized_model
-import standalone
 import test_images
 import tiny_model
 import tiny_tokenizer
@@ -24,7 +23,8 @@ MODELS = {
     "tiny-w4a16-g128-weight": dict(seed=1234, group_size=128, actorder="weight", flat_config=True, cases=list(cases.CASES), taps=["rgb-png"]),
     "tiny-w4a16-g64-group": dict(seed=5678, group_size=64, actorder="group", flat_config=False, cases=["two-images", "text-only"], taps=[]),
 }
-GENERATED_DIRS = ["images", "models", "tokenizer", "chat", "preprocess"]
+# tokenizer/, chat/, preprocess/ and images/io_* are written by io_cases.py (generate.sh runs both).
+GENERATED_DIRS = ["models"]
 COMMAND = "tools/reference/generate.sh"
 
 
@@ -164,15 +164,9 @@ def main():
     image_meta = test_images.write_images(OUT_ROOT / "images")
     tokenizer = tiny_tokenizer.train()
     models = {}
-    processor = None
     for name, spec in MODELS.items():
-        models[name], model_processor = build_model(name, spec, tokenizer, image_meta)
-        processor = processor or model_processor
+        models[name], _ = build_model(name, spec, tokenizer, image_meta)
         print(f"{name}: min top-2 margin {models[name]['min_top2_margin']:.4f}", flush=True)
-
-    qwen_tokenizer = standalone.write_qwen_tokenizer_fixture(standalone.fetch_qwen_tokenizer())
-    renders = standalone.write_chat_renders(processor, qwen_tokenizer, f"models/{next(iter(MODELS))}/chat_template.json")
-    preprocess = standalone.write_preprocess_fixtures(image_meta, next(iter(MODELS)))
 
     write_json(
         OUT_ROOT / "manifest.json",
@@ -183,9 +177,6 @@ def main():
             "reference": {"dtype": "float32", "device": "cpu", "threads": 1, "attn_implementation": "eager", "image_processor": "Qwen2VLImageProcessorPil (slow, PIL)"},
             "images": image_meta,
             "models": {name: {"cases": MODELS[name]["cases"], "min_top2_margin": f["min_top2_margin"]} for name, f in models.items()},
-            "chat_renders": renders,
-            "preprocess": {name: p["image_grid_thw"] for name, p in preprocess.items()},
-            "tokenizer_corpus": len(standalone.QWEN_CORPUS),
         },
     )
     shutil.rmtree(OUT_ROOT / "models" / "__pycache__", ignore_errors=True)
