@@ -142,19 +142,29 @@ final class SimdLinear {
       float offset = 0;
       int k = xo;
       for (int g = 0; g < groups; g++) {
-        FloatVector gacc = FloatVector.zero(F);
+        // two independent sums so the FMAs do not wait on each other's latency
+        FloatVector g0 = FloatVector.zero(F);
+        FloatVector g1 = FloatVector.zero(F);
         for (int blk = 0; blk < blocksPerGroup; blk++, off += 4L * L, k += block) {
           IntVector words = IntVector.fromMemorySegment(I, packed, off, LE);
-          for (int nib = 0; nib < 8; nib++) {
-            FloatVector u =
+          for (int nib = 0; nib < 8; nib += 2) {
+            FloatVector u0 =
                 (FloatVector)
                     words
                         .lanewise(VectorOperators.LSHR, 4 * nib)
                         .and(0xf)
                         .convert(VectorOperators.I2F, 0);
-            gacc = u.fma(FloatVector.fromArray(F, xp, k + nib * L), gacc);
+            FloatVector u1 =
+                (FloatVector)
+                    words
+                        .lanewise(VectorOperators.LSHR, 4 * nib + 4)
+                        .and(0xf)
+                        .convert(VectorOperators.I2F, 0);
+            g0 = u0.fma(FloatVector.fromArray(F, xp, k + nib * L), g0);
+            g1 = u1.fma(FloatVector.fromArray(F, xp, k + nib * L + L), g1);
           }
         }
+        FloatVector gacc = g0.add(g1);
         acc = gacc.fma(FloatVector.broadcast(F, scales[g]), acc);
         offset += scales[g] * xp[sums + g];
       }
