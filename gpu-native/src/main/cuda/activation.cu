@@ -12,6 +12,14 @@ extern "C" __global__ void silu_mul(const bf16* gate, int ldg, const bf16* up, i
   out[r * ldo + i] = f32_to_bf16(__fmul_rn(s, bf16_to_f32(up[r * ldu + i])));
 }
 
+// x = bf16(x + y): the residual add after a sub-block's output projection. x may not alias y.
+extern "C" __global__ void add_rows(bf16* x, int ldx, const bf16* __restrict__ y, int ldy, int n) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  const size_t r = blockIdx.y;
+  x[r * ldx + i] = f32_to_bf16(__fadd_rn(bf16_to_f32(x[r * ldx + i]), bf16_to_f32(y[r * ldy + i])));
+}
+
 // out = bf16( x · 0.5 · (1 + erf(x / √2)) ), exact-erf GELU (torch nn.GELU()).  out may alias x.
 extern "C" __global__ void gelu(const bf16* x, int ldx, bf16* out, int ldo, int n) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;

@@ -27,6 +27,15 @@ public final class ActivationKernels {
         "silu_mul", new int[] {(n + 255) / 256, m}, 256, 0, gate, ldg, up, ldu, out, ldo, n);
   }
 
+  /** {@code x = bf16(x + y)} over [m][n] (the residual add); x must not alias y. */
+  public void add(DeviceBuffer x, int ldx, DeviceBuffer y, int ldy, int m, int n) {
+    Require.positive(m, "rows");
+    Require.positive(n, "columns");
+    Require.matrix(x, m, n, ldx, 2, "x");
+    Require.matrix(y, m, n, ldy, 2, "y");
+    cuda.launch("add_rows", new int[] {(n + 255) / 256, m}, 256, 0, x, ldx, y, ldy, n);
+  }
+
   /** Exact (erf) GELU; out may alias x. */
   public void gelu(DeviceBuffer x, int ldx, DeviceBuffer out, int ldo, int m, int n) {
     Require.positive(m, "rows");
