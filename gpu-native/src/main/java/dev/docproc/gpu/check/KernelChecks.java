@@ -65,6 +65,8 @@ public final class KernelChecks {
     cases.add(() -> siluMul(3, 3420));
     cases.add(() -> gelu(4, 5120));
     cases.add(() -> add(9, 2048));
+    cases.add(() -> siluMul(70000, 24)); // more rows than a grid's y extent (65535)
+    cases.add(() -> add(70001, 16));
     cases.add(() -> rope(37, 18, 64)); // 16 query + 2 key heads of the text model, M-RoPE angles
     cases.add(() -> rope(64, 32, 40)); // vision q and k (16 + 16 heads of 80), 2-D angles
     cases.add(() -> rope(11, 10, 16)); // the tiny test model's text heads

@@ -374,6 +374,9 @@ public final class CudaOps implements Ops {
     CudaBuf d = buf(dst);
     CudaBuf s = buf(src);
     sameCols(d, s.cols, "copyRows");
+    if (d.f32 != s.f32) {
+      throw new IllegalArgumentException("copyRows between bf16 and float32 buffers");
+    }
     if (n == 0 || (dst == src && dstRow == srcRow)) {
       return;
     }
@@ -385,11 +388,13 @@ public final class CudaOps implements Ops {
       throw new IllegalArgumentException("copyRows: overlapping rows of one buffer");
     }
     if (d.ld == s.ld) {
-      long bytes = ((long) (n - 1) * d.ld + d.cols) * 2;
+      long bytes = ((long) (n - 1) * d.ld + d.cols) * d.elementBytes();
       d.rows(dstRow, n).data.copyFrom(s.rows(srcRow, n).data, bytes);
     } else {
       for (int r = 0; r < n; r++) {
-        d.rows(dstRow + r, 1).data.copyFrom(s.rows(srcRow + r, 1).data, 2L * d.cols);
+        d.rows(dstRow + r, 1)
+            .data
+            .copyFrom(s.rows(srcRow + r, 1).data, (long) d.cols * d.elementBytes());
       }
     }
   }
