@@ -73,5 +73,6 @@ sed -n 2p "$out/environment.txt"
 if [ -f "$out/gpu-check-table.txt" ]; then cat "$out/gpu-check-table.txt"; else echo "kernels: no table (see steps.log)"; fi
 echo
 grep -E 'FAIL|end-to-end:' "$out/end-to-end.txt" 2>/dev/null || echo "end-to-end: no result (see steps.log)"
+grep -m 3 -E 'CUDA graph capture failed|Exception|Error:' "$log"
 cat "$out/profiles.md" 2>/dev/null || echo "profiles: no result (see steps.log)"
 exit $status
