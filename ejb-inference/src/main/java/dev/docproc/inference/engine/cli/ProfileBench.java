@@ -168,16 +168,21 @@ public final class ProfileBench {
       int vocab = engine.model().config().text().vocabSize();
       long deadline = System.nanoTime() + (long) (budget * 1e9);
 
-      for (Profile p : profiles) { // warm-up: every profile once, untimed
-        run(scheduler, List.of(request(p, pre, random, vocab)));
+      List<Workload> workloads = new ArrayList<>();
+      for (Profile p : profiles) {
+        workloads.add(new Workload(p, pre, random, vocab));
+      }
+      for (Workload w : workloads) { // warm-up: every profile once, untimed
+        run(scheduler, List.of(w.next()));
       }
       ArrayNode single = report.putArray("single_stream");
-      for (Profile p : profiles) {
+      for (Workload w : workloads) {
+        Profile p = w.profile;
         double[] ttft = new double[repeat];
         double[] perToken = new double[repeat];
         double[] total = new double[repeat];
         for (int r = 0; r < repeat; r++) {
-          Generation g = run(scheduler, List.of(request(p, pre, random, vocab))).get(0);
+          Generation g = run(scheduler, List.of(w.next())).get(0);
           ttft[r] = g.firstTokenNanos() / 1e9;
           perToken[r] = g.decodeNanos() / 1e6 / (g.tokens().length - 1);
           total[r] = g.totalNanos() / 1e9;
@@ -193,7 +198,8 @@ public final class ProfileBench {
       }
       ArrayNode throughput = report.putArray("throughput");
       for (int c : concurrency) {
-        for (Profile p : profiles) {
+        for (Workload w : workloads) {
+          Profile p = w.profile;
           ObjectNode row =
               throughput
                   .addObject()
@@ -206,7 +212,7 @@ public final class ProfileBench {
           }
           int n = 2 * c;
           long start = System.nanoTime();
-          List<Generation> done = closedLoop(scheduler, p, pre, random, vocab, c, n);
+          List<Generation> done = closedLoop(scheduler, w, c, n);
           double seconds = (System.nanoTime() - start) / 1e9;
           row.put("requests", n)
               .put("seconds", seconds)
@@ -242,36 +248,55 @@ public final class ProfileBench {
     return Bandwidth.copyGBps(Runtime.getRuntime().availableProcessors());
   }
 
-  /** A request of the profile: the chat template, one random image, random question tokens. */
-  static Request request(Profile p, ImagePreprocessor pre, SplittableRandom random, int vocab) {
-    Grid g = Bench.grid(pre, p.width() + "x" + p.height());
-    int image = g.tokens();
-    int[] ids = new int[BEFORE_IMAGE.length + image + 1 + p.promptTokens() + AFTER_QUESTION.length];
-    int at = 0;
-    for (int id : BEFORE_IMAGE) {
-      ids[at++] = id;
+  /**
+   * Requests of one profile: the chat template around one random image (the same pixels for every
+   * request: 90 MB for the document page, and the GPU computes as long on any values), random
+   * question tokens per request.
+   */
+  static final class Workload {
+    final Profile profile;
+    private final Grid grid;
+    private final float[] pixels;
+    private final SplittableRandom random;
+    private final int vocab;
+
+    Workload(Profile profile, ImagePreprocessor pre, SplittableRandom random, int vocab) {
+      this.profile = profile;
+      this.grid = Bench.grid(pre, profile.width() + "x" + profile.height());
+      this.pixels = new float[grid.patches() * 1176];
+      for (int i = 0; i < pixels.length; i++) {
+        pixels[i] = (float) (random.nextDouble() * 4 - 2);
+      }
+      this.random = random;
+      this.vocab = vocab;
     }
-    for (int i = 0; i < image; i++) {
-      ids[at++] = IMAGE_PAD;
+
+    Request next() {
+      int image = grid.tokens();
+      int[] ids =
+          new int[BEFORE_IMAGE.length + image + 1 + profile.promptTokens() + AFTER_QUESTION.length];
+      int at = 0;
+      for (int id : BEFORE_IMAGE) {
+        ids[at++] = id;
+      }
+      for (int i = 0; i < image; i++) {
+        ids[at++] = IMAGE_PAD;
+      }
+      ids[at++] = VISION_END;
+      for (int i = 0; i < profile.promptTokens(); i++) {
+        ids[at++] = random.nextInt(Math.min(151643, vocab));
+      }
+      for (int id : AFTER_QUESTION) {
+        ids[at++] = id;
+      }
+      return new Request(
+          ids,
+          pixels,
+          List.of(grid),
+          SamplingParams.greedy(profile.newTokens()),
+          GenerationListener.NONE,
+          () -> false);
     }
-    ids[at++] = VISION_END;
-    for (int i = 0; i < p.promptTokens(); i++) {
-      ids[at++] = random.nextInt(Math.min(151643, vocab));
-    }
-    for (int id : AFTER_QUESTION) {
-      ids[at++] = id;
-    }
-    float[] pixels = new float[g.patches() * 1176];
-    for (int i = 0; i < pixels.length; i++) {
-      pixels[i] = (float) (random.nextDouble() * 4 - 2);
-    }
-    return new Request(
-        ids,
-        pixels,
-        List.of(g),
-        SamplingParams.greedy(p.newTokens()),
-        GenerationListener.NONE,
-        () -> false);
   }
 
   private static List<Generation> run(Scheduler s, List<Request> requests) {
@@ -284,17 +309,10 @@ public final class ProfileBench {
   }
 
   /** n requests of the profile with at most c in flight; their generations in finishing order. */
-  private static List<Generation> closedLoop(
-      Scheduler s,
-      Profile p,
-      ImagePreprocessor pre,
-      SplittableRandom random,
-      int vocab,
-      int c,
-      int n) {
+  private static List<Generation> closedLoop(Scheduler s, Workload w, int c, int n) {
     List<Request> requests = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      requests.add(request(p, pre, random, vocab)); // made before the clock starts
+      requests.add(w.next()); // made before the clock starts
     }
     List<CompletableFuture<Generation>> inFlight = new ArrayList<>();
     List<Generation> done = new ArrayList<>();
