@@ -3,7 +3,9 @@ package dev.docproc.inference.engine.generate;
 /**
  * A finished generation: the generated ids (stop token included when one ended it), the answer text
  * (stop strings and stop tokens excluded), why it stopped, and where the time went: waiting for a
- * place in the running batch, the vision tower, the prompt, then the new tokens.
+ * place in the running batch, the vision tower, the prompt, then the new tokens. On a device
+ * backend the vision tower's kernels may still run when the prefill's are queued, so only the sum
+ * up to the first token ({@link #firstTokenNanos}) and the decode time are exact there.
  */
 public record Generation(
     int[] tokens,
