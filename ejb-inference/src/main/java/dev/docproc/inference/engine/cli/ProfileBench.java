@@ -43,7 +43,7 @@ import java.util.concurrent.CompletableFuture;
  * java -Xmx24g --add-modules jdk.incubator.vector -cp docproc-engine.jar \
  *   dev.docproc.inference.engine.cli.ProfileBench --model DIR [--compute auto|cpu|cuda]
  *   [--repeat 3] [--concurrency 8,16,32] [--budget-seconds 240] [--json FILE]
- *   [--profiles WIDTHxHEIGHT:PROMPT:NEW,...  (default: the card's three)]
+ *   [--profiles WIDTHxHEIGHT:PROMPT:NEW,...  (default: the card's three)] [--peer-seconds 200]
  *   [--peer "python3 tools/reference/bench_torch.py --model DIR --threads 16 --device cuda
  *            --dtype float16 --profiles {profiles} --concurrency {concurrency}"]
  * </pre>
@@ -122,6 +122,7 @@ public final class ProfileBench {
     double budget = 240;
     Path json = null;
     String peer = null;
+    double peerSeconds = 200;
     List<Profile> profiles = CARD;
     for (int i = 0; i + 1 < args.length; i += 2) {
       String v = args[i + 1];
@@ -134,6 +135,7 @@ public final class ProfileBench {
         case "--budget-seconds" -> budget = Double.parseDouble(v);
         case "--json" -> json = Path.of(v);
         case "--peer" -> peer = v;
+        case "--peer-seconds" -> peerSeconds = Double.parseDouble(v);
         case "--profiles" -> profiles = parse(v);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
@@ -224,16 +226,16 @@ public final class ProfileBench {
         }
       }
     }
+    if (json != null) { // ours, before the peer: a peer that runs out of time loses only its part
+      Files.writeString(json, mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+    }
     if (peer != null) {
       String list = String.join(",", Arrays.stream(concurrency).mapToObj(String::valueOf).toList());
-      report.set(
-          "peer",
-          runPeer(
-              peer.replace("{profiles}", keys(profiles)).replace("{concurrency}", list), mapper));
-    }
-    String out = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report);
-    if (json != null) {
-      Files.writeString(json, out);
+      String command = peer.replace("{profiles}", keys(profiles)).replace("{concurrency}", list);
+      report.set("peer", runPeer(command, peerSeconds, mapper));
+      if (json != null) {
+        Files.writeString(json, mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+      }
     }
     System.out.print(table(report));
   }
@@ -333,25 +335,42 @@ public final class ProfileBench {
     return done;
   }
 
-  private static JsonNode runPeer(String command, ObjectMapper mapper) throws IOException {
+  /** Runs the peer command for at most {@code seconds}; its JSON, or why there is none. */
+  private static JsonNode runPeer(String command, double seconds, ObjectMapper mapper)
+      throws IOException {
     System.gc();
-    Process p = new ProcessBuilder("bash", "-c", command).redirectErrorStream(false).start();
-    p.getErrorStream().transferTo(System.err);
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    Path stdout = Files.createTempFile("peer", ".json");
     try {
-      int code = p.waitFor();
-      if (code != 0) {
-        return mapper.createObjectNode().put("failed", "exit code " + code).put("stdout", out);
+      Process p =
+          new ProcessBuilder("bash", "-c", command)
+              .redirectOutput(stdout.toFile())
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      if (!p.waitFor((long) (seconds * 1000), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        return mapper.createObjectNode().put("failed", "timed out after " + seconds + " s");
       }
-      return mapper.readTree(out);
+      String out = Files.readString(stdout, StandardCharsets.UTF_8);
+      if (p.exitValue() != 0) {
+        return mapper
+            .createObjectNode()
+            .put("failed", "exit code " + p.exitValue())
+            .put("stdout", out);
+      }
+      try {
+        return mapper.readTree(out);
+      } catch (IOException e) {
+        return mapper
+            .createObjectNode()
+            .put("failed", "no JSON: " + e.getMessage())
+            .put("stdout", out);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return mapper.createObjectNode().put("failed", "interrupted");
-    } catch (IOException e) {
-      return mapper
-          .createObjectNode()
-          .put("failed", "no JSON: " + e.getMessage())
-          .put("stdout", out);
+    } finally {
+      Files.deleteIfExists(stdout);
     }
   }
 
