@@ -4,7 +4,7 @@
 # Writes full logs to OUT_DIR (8 files: the device tool brings back at most 8) and prints the summary
 # tables last. Exit status 0 only if every check passed; 3 when there is no usable GPU (it stops
 # before anything else). About 7 minutes on an H100; steps are cut so that the whole check ends
-# within DOCPROC_CHECK_SECONDS (default 500).
+# within DOCPROC_CHECK_SECONDS (default 470).
 #
 #   0. a Java 25 (the carried one unless one is on the PATH) and a usable GPU, else stop
 #   1. every kernel against its CPU reference on fresh random inputs, a CUDA-graph replay
@@ -23,9 +23,9 @@ start=$(date +%s)
 log="$out/steps.log"
 status=0
 step() { echo "== $1 ($(( $(date +%s) - start )) s)" | tee -a "$log"; }
-# every step's time limit is its own or what is left of the whole check's (default 500 s), so the
+# every step's time limit is its own or what is left of the whole check's (default 470 s), so the
 # summary is printed before the device tool's limit
-deadline=$((start + ${DOCPROC_CHECK_SECONDS:-500}))
+deadline=$((start + ${DOCPROC_CHECK_SECONDS:-470}))
 limit() { local left=$((deadline - $(date +%s) - 15)); echo $(( left < $1 ? (left > 10 ? left : 10) : $1 )); }
 
 step "0. Java and GPU"
