@@ -58,7 +58,7 @@ timeout "$(limit 150)" "${jvm[@]}" -Xmx4g -cp "$cp_jar" dev.docproc.inference.en
 
 step "3. synthetic full-size model"
 if [ ! -f "$synth/model.safetensors" ]; then
-  timeout "$(limit 150)" "${jvm[@]}" -Xmx4g -cp "$cp_jar" dev.docproc.inference.engine.cli.SyntheticModel \
+  timeout "$(limit 150)" "${jvm[@]}" -Xmx8g -cp "$cp_jar" dev.docproc.inference.engine.cli.SyntheticModel \
     --out "$synth" >>"$log" 2>&1 || status=1
 fi
 
