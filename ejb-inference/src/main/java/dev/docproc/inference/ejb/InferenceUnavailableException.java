@@ -11,7 +11,7 @@ public class InferenceUnavailableException extends RuntimeException {
   private final InferenceStatus.State state;
 
   public InferenceUnavailableException(InferenceStatus.State state, String reason) {
-    super("The inference engine is " + state.name().toLowerCase() + ": " + reason);
+    super("The inference engine is not ready: " + reason);
     this.state = state;
   }
 

@@ -230,8 +230,7 @@ class InferenceServiceTest {
     InferenceUnavailableException e =
         assertInstanceOf(InferenceUnavailableException.class, refused);
     assertEquals(state, e.state());
-    assertEquals(
-        "The inference engine is " + state.name().toLowerCase() + ": " + reason, e.getMessage());
+    assertEquals("The inference engine is not ready: " + reason, e.getMessage());
   }
 
   /** Tasks handed to the executor, run when the test says. */
