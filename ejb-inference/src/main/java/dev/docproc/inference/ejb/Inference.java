@@ -14,15 +14,19 @@ import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedExecutors;
 import jakarta.enterprise.concurrent.ManagedTask;
 import jakarta.inject.Inject;
+import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 /**
  * The inference engine of this server: one per process, owning the model, the processor and the
  * generator (see {@link InferenceService}). Deployment never waits for the model: it loads on the
  * managed executor, and until it is loaded (or if it cannot be) {@link #answer} fails at once with
- * the reason, which {@link #status()} and the readiness check show too. No method blocks its
- * caller.
+ * the reason, which {@link #status()} shows too: to the admin API, and over JMX ({@link
+ * InferenceEngineMXBean}) to monitoring tools and the readiness check. No method blocks its caller.
  */
 @Singleton
 @Startup
@@ -47,11 +51,28 @@ public class Inference {
                     ManagedExecutors.managedTask(
                         task, Map.of(ManagedTask.LONGRUNNING_HINT, "true"), null)));
     service.start();
+    try {
+      MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+      ObjectName name = new ObjectName(InferenceEngineMXBean.OBJECT_NAME);
+      if (jmx.isRegistered(name)) {
+        jmx.unregisterMBean(name); // left by a deployment that did not stop cleanly
+      }
+      jmx.registerMBean(new InferenceEngineJmx(service::status), name);
+    } catch (JMException e) {
+      throw new IllegalStateException("cannot register " + InferenceEngineMXBean.OBJECT_NAME, e);
+    }
   }
 
   @PreDestroy
   void stop() {
-    service.close();
+    try {
+      ManagementFactory.getPlatformMBeanServer()
+          .unregisterMBean(new ObjectName(InferenceEngineMXBean.OBJECT_NAME));
+    } catch (JMException e) {
+      throw new IllegalStateException("cannot unregister " + InferenceEngineMXBean.OBJECT_NAME, e);
+    } finally {
+      service.close();
+    }
   }
 
   /** Queues a question about a page; see {@link InferenceService#answer}. */
