@@ -65,21 +65,21 @@ class DocumentsUiIT {
           wait.until(ExpectedConditions.elementToBeClickable(By.linkText("FlipkartInvoice.pdf")));
       link.click();
 
-      WebElement image =
-          wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#pages img")));
+      // the page polls while the document is in the pipeline and redraws itself each time; the
+      // first view with status ANSWERED is the last, so its elements stay
+      wait.until(
+          ExpectedConditions.textToBePresentInElementLocated(By.id("detail-facts"), "ANSWERED"));
+      wait.until(
+          ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "DOCUMENT_ANSWERED"));
+      WebElement image = page.findElement(By.cssSelector("#pages img"));
       wait.until(
           d ->
               (Boolean)
                   ((JavascriptExecutor) d)
                       .executeScript(
                           "return arguments[0].complete && arguments[0].naturalWidth > 0", image));
-      // the page polls until the document is final; then the answer stands under the image
-      wait.until(
-          ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "DOCUMENT_ANSWERED"));
-      WebElement answer =
-          wait.until(
-              ExpectedConditions.visibilityOfElementLocated(
-                  By.cssSelector("#pages figure .answer-ANSWERED pre")));
+      WebElement answer = page.findElement(By.cssSelector("#pages figure .answer-ANSWERED pre"));
+      ((JavascriptExecutor) page).executeScript("arguments[0].scrollIntoView()", answer);
       browser.screenshot("documents-detail");
 
       assertEquals("Page 1", image.getAttribute("alt"));
