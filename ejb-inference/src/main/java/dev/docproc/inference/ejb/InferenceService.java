@@ -5,6 +5,7 @@ import dev.docproc.inference.engine.generate.Generation;
 import dev.docproc.inference.engine.generate.GenerationListener;
 import dev.docproc.inference.engine.model.DownloadProgress;
 import dev.docproc.inference.engine.model.HubSettings;
+import dev.docproc.inference.engine.model.ModelFormatException;
 import dev.docproc.inference.engine.model.ModelRepository;
 import dev.docproc.inference.engine.text.ChatTemplateException;
 import dev.docproc.inference.engine.vision.preprocess.InvalidImageException;
@@ -162,12 +163,12 @@ public final class InferenceService implements AutoCloseable {
       loaded = LoadedEngine.open(dir, settings);
     } catch (IOException | RuntimeException | LinkageError | OutOfMemoryError e) {
       // LinkageError: a native library (tokenizer) that cannot be loaded in this process
-      LOG.log(Level.WARNING, "The inference model " + settings.model() + " is unavailable", e);
+      String reason = "the model '" + settings.model() + "' could not be loaded: " + messageOf(e);
+      boolean expected = e instanceof IOException || e instanceof ModelFormatException;
+      LOG.log(Level.WARNING, "Inference engine unavailable: " + reason, expected ? null : e);
       synchronized (this) {
         if (!closing) {
-          become(
-              State.UNAVAILABLE,
-              "the model '" + settings.model() + "' could not be loaded: " + messageOf(e));
+          become(State.UNAVAILABLE, reason);
         }
       }
       return;

@@ -57,10 +57,20 @@ class InferenceServiceTest {
 
   private InferenceService start(
       String model, int maxTokens, int queueCapacity, Executor executor) {
+    return start(
+        model,
+        maxTokens,
+        queueCapacity,
+        executor,
+        new HubSettings(hubCache, "https://huggingface.co", null, true));
+  }
+
+  private InferenceService start(
+      String model, int maxTokens, int queueCapacity, Executor executor, HubSettings hub) {
     service =
         new InferenceService(
             new InferenceSettings(model, casePrompt(), maxTokens, 4096, queueCapacity),
-            new HubSettings(hubCache, "https://huggingface.co", null, true),
+            hub,
             executor);
     service.start();
     return service;
@@ -158,6 +168,18 @@ class InferenceServiceTest {
     assertTrue(status.reason().contains("HF_HOME"), status.reason());
     assertUnavailable(State.UNAVAILABLE, status.reason());
     assertEquals(1, service.status().metrics().rejectedUnavailable());
+  }
+
+  @Test
+  void anUnreachableHubWithoutTheModelCachedSaysSo() throws Exception {
+    HubSettings online = new HubSettings(hubCache, "http://127.0.0.1:1", null, false);
+    start(InferenceSettings.DEFAULT_MODEL, 8, 4, threads, online);
+
+    InferenceStatus status = awaitSettled();
+
+    assertEquals(State.UNAVAILABLE, status.state());
+    assertTrue(status.reason().contains("(hub unreachable: java.net."), status.reason());
+    assertTrue(status.reason().contains("missing config.json"), status.reason());
   }
 
   @Test
