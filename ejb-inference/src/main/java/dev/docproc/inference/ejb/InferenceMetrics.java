@@ -5,8 +5,6 @@ import java.util.concurrent.atomic.LongAdder;
 /** Counters of the engine since the application started; safe to update from any thread. */
 public final class InferenceMetrics {
 
-  InferenceMetrics() {}
-
   private final LongAdder accepted = new LongAdder();
   private final LongAdder answered = new LongAdder();
   private final LongAdder failed = new LongAdder();
@@ -19,6 +17,8 @@ public final class InferenceMetrics {
   private final LongAdder firstTokenNanos = new LongAdder();
   private final LongAdder decodedTokens = new LongAdder(); // tokens after each answer's first
   private final LongAdder decodeNanos = new LongAdder();
+
+  InferenceMetrics() {}
 
   /**
    * What an administrator reads. Means are over answered questions; {@code tokensPerSecond} is the
