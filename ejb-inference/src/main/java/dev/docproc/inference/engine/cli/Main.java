@@ -21,10 +21,8 @@ import dev.docproc.inference.engine.model.ModelRepository;
 import dev.docproc.inference.engine.processor.Prompt;
 import dev.docproc.inference.engine.processor.QwenVLProcessor;
 import dev.docproc.inference.engine.text.ChatMessage;
-import dev.docproc.inference.engine.vision.Grid;
 import dev.docproc.inference.engine.vision.preprocess.ImageInput;
 import dev.docproc.inference.engine.vision.preprocess.InvalidImageException;
-import dev.docproc.inference.engine.vision.preprocess.PixelValues;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -124,18 +122,6 @@ public final class Main {
       Prompt prompt =
           processor.prepare(
               List.of(ChatMessage.of("user", parts.toArray(ChatMessage.Part[]::new))), images);
-      List<Grid> grids = new ArrayList<>();
-      int total = 0;
-      for (PixelValues p : prompt.images()) {
-        grids.add(new Grid(p.gridT(), p.gridH(), p.gridW()));
-        total += p.data().length;
-      }
-      float[] pixels = new float[total];
-      int at = 0;
-      for (PixelValues p : prompt.images()) {
-        System.arraycopy(p.data(), 0, pixels, at, p.data().length);
-        at += p.data().length;
-      }
       SamplingParams params = o.sampling(model);
       Dump dump = o.dumpFile == null ? null : new Dump(o.dumpTopK);
       GenerationListener listener =
@@ -169,7 +155,13 @@ public final class Main {
           };
       Generator generator = engine.generator(ids -> processor.tokenizer().decode(ids, true));
       Generation g =
-          generator.generate(prompt.inputIds(), pixels, grids, params, listener, () -> false);
+          generator.generate(
+              prompt.inputIds(),
+              prompt.pixelValues(),
+              prompt.grids(),
+              params,
+              listener,
+              () -> false);
       if (o.json) {
         out.println(result(g, model, ops));
       } else {
