@@ -22,11 +22,13 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
- * The inference engine of this server: one per process, owning the model, the processor and the
- * generator (see {@link InferenceService}). Deployment never waits for the model: it loads on the
- * managed executor, and until it is loaded (or if it cannot be) {@link #answer} fails at once with
- * the reason, which {@link #status()} shows too: to the admin API, and over JMX ({@link
- * InferenceEngineMXBean}) to monitoring tools and the readiness check. No method blocks its caller.
+ * The inference engine of this server: one per process, owning the model on the backend chosen at
+ * startup (a usable GPU, else the CPU), the processor, and the one worker thread that answers the
+ * queued questions in continuous batches (see {@link InferenceService}). Deployment never waits for
+ * the model: it loads on the managed executor, and until it is loaded (or if it cannot be) {@link
+ * #answer} fails at once with the reason, which {@link #status()} shows too: to the admin API, and
+ * over JMX ({@link InferenceEngineMXBean}) to monitoring tools and the readiness check. No method
+ * blocks its caller.
  */
 @Singleton
 @Startup

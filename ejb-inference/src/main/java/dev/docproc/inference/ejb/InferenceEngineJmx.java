@@ -27,6 +27,21 @@ final class InferenceEngineJmx implements InferenceEngineMXBean {
   }
 
   @Override
+  public String getBackend() {
+    return status.get().backend();
+  }
+
+  @Override
+  public String getBackendReason() {
+    return status.get().backendReason();
+  }
+
+  @Override
+  public int getAnswering() {
+    return status.get().answering();
+  }
+
+  @Override
   public int getQueued() {
     return status.get().queued();
   }

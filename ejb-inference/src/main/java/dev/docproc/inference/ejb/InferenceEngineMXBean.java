@@ -18,7 +18,16 @@ public interface InferenceEngineMXBean {
   /** Why the engine is not READY; null when it is. */
   String getReason();
 
+  /** The compute backend, e.g. "cpu (Vector API, 2 threads)"; null until loaded. */
+  String getBackend();
+
+  /** Why that backend: the GPU that runs the model, or why none does; null until loaded. */
+  String getBackendReason();
+
   int getQueued();
+
+  /** Questions in the running batch. */
+  int getAnswering();
 
   long getAnswered();
 

@@ -1,5 +1,6 @@
 package dev.docproc.inference.ejb;
 
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the engine since the application started; safe to update from any thread. */
@@ -17,12 +18,14 @@ public final class InferenceMetrics {
   private final LongAdder firstTokenNanos = new LongAdder();
   private final LongAdder decodedTokens = new LongAdder(); // tokens after each answer's first
   private final LongAdder decodeNanos = new LongAdder();
+  private final LongAccumulator largestBatch = new LongAccumulator(Math::max, 0);
 
   InferenceMetrics() {}
 
   /**
    * What an administrator reads. Means are over answered questions; {@code tokensPerSecond} is the
-   * decode speed over all answers (tokens after the first of each, per second of decoding).
+   * decode speed over all answers (tokens after the first of each, per second of decoding), as each
+   * question sees it; {@code largestBatch}: the most questions answered together so far.
    */
   public record Snapshot(
       long accepted,
@@ -35,7 +38,8 @@ public final class InferenceMetrics {
       long answerTokens,
       double meanQueueMillis,
       double meanTimeToFirstTokenMillis,
-      double tokensPerSecond) {}
+      double tokensPerSecond,
+      long largestBatch) {}
 
   void accepted() {
     accepted.increment();
@@ -55,6 +59,10 @@ public final class InferenceMetrics {
 
   void rejectedUnavailable() {
     rejectedUnavailable.increment();
+  }
+
+  void answering(int batch) {
+    largestBatch.accumulate(batch);
   }
 
   void answered(
@@ -82,6 +90,7 @@ public final class InferenceMetrics {
         answerTokens.sum(),
         n == 0 ? 0 : queueNanos.sum() / 1e6 / n,
         n == 0 ? 0 : firstTokenNanos.sum() / 1e6 / n,
-        decodeTime == 0 ? 0 : decodedTokens.sum() / (decodeTime / 1e9));
+        decodeTime == 0 ? 0 : decodedTokens.sum() / (decodeTime / 1e9),
+        largestBatch.get());
   }
 }

@@ -3,6 +3,7 @@ package dev.docproc.inference.ejb;
 import dev.docproc.inference.ejb.InferenceStatus.State;
 import dev.docproc.inference.engine.generate.Generation;
 import dev.docproc.inference.engine.generate.GenerationListener;
+import dev.docproc.inference.engine.generate.Scheduler;
 import dev.docproc.inference.engine.model.DownloadProgress;
 import dev.docproc.inference.engine.model.HubSettings;
 import dev.docproc.inference.engine.model.ModelFormatException;
@@ -15,10 +16,14 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -31,27 +36,55 @@ import java.util.logging.Logger;
 /**
  * The inference engine of this process behind a bounded queue. {@link #start()} loads the model in
  * the background; until it is loaded, or if it cannot be, questions are refused at once with the
- * reason. One worker answers the queued questions one after the other: the engine uses every core
- * (or the whole GPU) for one question. Plain Java: the EJB {@link Inference} runs it on the
- * container's managed executor, tests on their own.
+ * reason. One worker thread runs the engine: it feeds the queued questions to the engine's
+ * continuous-batching {@link Scheduler}, up to {@code max-batch} at a time (one on the CPU, whose
+ * one question already uses every core), and no caller's thread ever waits on the engine. Plain
+ * Java: the EJB {@link Inference} runs it on the container's managed executor, tests on their own.
  */
 public final class InferenceService implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(InferenceService.class.getName());
   private static final Duration STOP_WAIT = Duration.ofSeconds(30);
   private static final long POLL_MILLIS = 200;
+  private static final String STOPPING = "the application is stopping";
 
-  private record Request(
+  /** A question taken in, and the answer its caller holds. */
+  private record Question(
       PageQuestion question, long acceptedNanos, CompletableFuture<PageAnswer> answer) {}
+
+  /** A question handed to the scheduler: its generation, and when its first token came. */
+  private static final class Answering implements GenerationListener {
+    final Question question;
+    final long handedOver;
+    CompletableFuture<Generation> generation;
+    long firstToken;
+
+    Answering(Question question, long handedOver) {
+      this.question = question;
+      this.handedOver = handedOver;
+    }
+
+    Question question() {
+      return question;
+    }
+
+    @Override
+    public void onToken(int step, int token) {
+      if (step == 0) {
+        firstToken = System.nanoTime();
+      }
+    }
+  }
 
   private final InferenceSettings settings;
   private final HubSettings hub;
   private final Executor executor;
-  private final BlockingQueue<Request> queue;
+  private final BlockingQueue<Question> queue;
   private final InferenceMetrics metrics = new InferenceMetrics();
   private final CountDownLatch workerStopped = new CountDownLatch(1);
   private final AtomicReference<String> download = new AtomicReference<>();
   private volatile boolean closing;
+  private volatile int answering; // questions in the running batch
 
   // guarded by this
   private State state = State.LOADING;
@@ -96,7 +129,7 @@ public final class InferenceService implements AutoCloseable {
       metrics.rejectedUnavailable();
       return CompletableFuture.failedFuture(new InferenceUnavailableException(current, reason));
     }
-    Request request = new Request(question, System.nanoTime(), new CompletableFuture<>());
+    Question request = new Question(question, System.nanoTime(), new CompletableFuture<>());
     if (!queue.offer(request)) {
       metrics.rejectedQueueFull();
       return CompletableFuture.failedFuture(
@@ -104,7 +137,9 @@ public final class InferenceService implements AutoCloseable {
     }
     metrics.accepted();
     if (closing) {
-      failQueued(); // close() may have emptied the queue just before this question went in
+      failQueued(
+          State.STOPPED,
+          STOPPING); // close() may have emptied the queue just before this question went in
     }
     return request.answer();
   }
@@ -115,10 +150,13 @@ public final class InferenceService implements AutoCloseable {
         settings.model(),
         revision,
         engine == null ? null : engine.backend(),
+        engine == null ? null : engine.backendReason(),
+        engine == null ? null : engine.maxBatch(),
         reason(),
         since,
         queue.size(),
         settings.queueCapacity(),
+        answering,
         metrics.snapshot());
   }
 
@@ -134,7 +172,7 @@ public final class InferenceService implements AutoCloseable {
       become(State.STOPPED, null);
       waitForWorker = workerRunning;
     }
-    failQueued();
+    failQueued(State.STOPPED, STOPPING);
     try {
       if (waitForWorker && !workerStopped.await(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.warning("The inference worker did not stop within " + STOP_WAIT + "; model left open");
@@ -198,89 +236,172 @@ public final class InferenceService implements AutoCloseable {
     }
   }
 
+  /**
+   * The worker: the one thread that runs the engine. It hands queued questions to the scheduler
+   * while the batch has a free row and iterates the scheduler (admit, one decode step for every
+   * running question) while any question is in it, so questions join and leave a running batch.
+   */
   private void work() {
+    LoadedEngine loaded;
     synchronized (this) {
       if (closing) {
         return; // close() found no running worker and freed the model
       }
       workerRunning = true;
+      loaded = engine;
     }
+    List<Answering> batch = new ArrayList<>();
+    Scheduler scheduler = null;
+    RuntimeException end = new InferenceUnavailableException(State.STOPPED, STOPPING);
     try {
+      scheduler = loaded.scheduler();
       while (!closing) {
-        Request request = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-        if (request != null) {
-          run(request);
+        handOver(loaded, scheduler, batch);
+        if (!batch.isEmpty()) {
+          metrics.answering(batch.size());
+          try {
+            scheduler.iterate();
+          } catch (RuntimeException | OutOfMemoryError e) {
+            failBatch(batch, e); // a step that failed leaves the batch in an unknown state
+            scheduler.close();
+            scheduler = null; // closed once, also when no new one can be made
+            scheduler = loaded.scheduler();
+          }
+          finishDone(batch);
         }
+        answering = batch.size();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) { // no scheduler to be had: useless until a restart
+      String reason = "the inference worker stopped: " + messageOf(e);
+      LOG.log(Level.SEVERE, "Inference engine unavailable: " + reason, e);
+      synchronized (this) {
+        if (!closing) {
+          become(State.UNAVAILABLE, reason);
+        }
+      }
+      end = new InferenceUnavailableException(State.UNAVAILABLE, reason);
+      failQueued(State.UNAVAILABLE, reason);
     } finally {
+      for (Answering a : batch) {
+        a.question().answer().completeExceptionally(end);
+      }
+      answering = 0;
+      if (scheduler != null) {
+        scheduler.close();
+      }
       workerStopped.countDown();
     }
   }
 
-  private void run(Request request) {
-    CompletableFuture<PageAnswer> answer = request.answer();
-    if (answer.isDone()) {
-      metrics.cancelled(); // cancelled while it waited
-      return;
+  private void failBatch(List<Answering> batch, Throwable e) {
+    LOG.log(Level.WARNING, "The inference engine failed on " + batch.size() + " question(s)", e);
+    RuntimeException failure = engineFailure(e);
+    for (Answering a : batch) {
+      metrics.failed();
+      a.question().answer().completeExceptionally(failure);
     }
-    long started = System.nanoTime();
-    long[] firstToken = {0};
-    GenerationListener listener =
-        new GenerationListener() {
-          @Override
-          public void onToken(int step, int token) {
-            if (step == 0) {
-              firstToken[0] = System.nanoTime();
-            }
-          }
-        };
-    try {
-      PageQuestion q = request.question();
-      Generation g =
-          engine.answer(q.image(), q.prompt(), listener, () -> closing || answer.isCancelled());
-      if (g.stopReason() == Generation.StopReason.CANCELLED) {
-        metrics.cancelled();
-        answer.completeExceptionally(new CancellationException("cancelled while answering"));
+    batch.clear();
+  }
+
+  /**
+   * Moves queued questions into the scheduler while the batch has a free row; waits a little for
+   * one when nothing is being answered.
+   */
+  private void handOver(LoadedEngine loaded, Scheduler scheduler, List<Answering> batch)
+      throws InterruptedException {
+    while (batch.size() < loaded.maxBatch() && !closing) {
+      Question q = batch.isEmpty() ? queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS) : queue.poll();
+      if (q == null) {
         return;
       }
-      long accepted = request.acceptedNanos();
-      metrics.answered(
-          g.promptTokens(),
-          g.tokens().length,
-          started - accepted,
-          firstToken[0] - accepted,
-          g.decodeNanos());
-      answer.complete(
-          new PageAnswer(
-              g.text(),
-              q.prompt(),
-              g.promptTokens(),
-              g.tokens().length,
-              g.stopReason().name(),
-              millis(started - accepted),
-              millis(firstToken[0] - accepted),
-              millis(System.nanoTime() - accepted),
-              g.decodeTokensPerSecond(),
-              settings.model(),
-              revision));
-    } catch (InvalidImageException | IllegalArgumentException | ChatTemplateException e) {
-      metrics.failed();
-      answer.completeExceptionally(new UnanswerableQuestionException(e.getMessage(), e));
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "The inference engine failed on a question", e);
-      metrics.failed();
-      answer.completeExceptionally(e);
-    } catch (OutOfMemoryError e) {
-      metrics.failed();
-      answer.completeExceptionally(
-          new IllegalStateException(
-              "the engine ran out of memory answering this page ("
-                  + e.getMessage()
-                  + "); give the server more heap (-Xmx)",
-              e));
+      if (q.answer().isDone()) {
+        if (q.answer().isCancelled()) {
+          metrics.cancelled(); // cancelled while it waited
+        }
+        continue;
+      }
+      Answering a = new Answering(q, System.nanoTime());
+      try {
+        PageQuestion pq = q.question();
+        a.generation =
+            scheduler.submit(
+                loaded.request(
+                    pq.image(), pq.prompt(), a, () -> closing || q.answer().isCancelled()));
+        batch.add(a);
+      } catch (InvalidImageException | IllegalArgumentException | ChatTemplateException e) {
+        metrics.failed();
+        q.answer().completeExceptionally(new UnanswerableQuestionException(e.getMessage(), e));
+      } catch (OutOfMemoryError e) {
+        metrics.failed();
+        q.answer().completeExceptionally(engineFailure(e));
+      }
     }
+  }
+
+  /** Completes the answers of the questions the scheduler is done with; they leave the batch. */
+  private void finishDone(List<Answering> batch) {
+    for (Iterator<Answering> it = batch.iterator(); it.hasNext(); ) {
+      Answering a = it.next();
+      if (a.generation.isDone()) {
+        it.remove();
+        finish(a);
+      }
+    }
+  }
+
+  private void finish(Answering a) {
+    CompletableFuture<PageAnswer> answer = a.question().answer();
+    Generation g;
+    try {
+      g = a.generation.join();
+    } catch (CompletionException e) {
+      metrics.failed();
+      if (e.getCause() instanceof IllegalArgumentException cause) { // e.g. longer than the KV pool
+        answer.completeExceptionally(new UnanswerableQuestionException(cause.getMessage(), cause));
+      } else {
+        LOG.log(Level.WARNING, "The inference engine failed on a question", e.getCause());
+        answer.completeExceptionally(e.getCause());
+      }
+      return;
+    }
+    if (g.stopReason() == Generation.StopReason.CANCELLED) {
+      metrics.cancelled();
+      answer.completeExceptionally(new CancellationException("cancelled while answering"));
+      return;
+    }
+    long accepted = a.question().acceptedNanos();
+    // waiting: in the queue, then for a place in the running batch
+    long queued = a.handedOver - accepted + g.waitNanos();
+    long firstToken = a.firstToken - accepted;
+    metrics.answered(g.promptTokens(), g.tokens().length, queued, firstToken, g.decodeNanos());
+    PageQuestion q = a.question().question();
+    answer.complete(
+        new PageAnswer(
+            g.text(),
+            q.prompt(),
+            g.promptTokens(),
+            g.tokens().length,
+            g.stopReason().name(),
+            millis(queued),
+            millis(firstToken),
+            millis(System.nanoTime() - accepted),
+            g.decodeTokensPerSecond(),
+            settings.model(),
+            revision));
+  }
+
+  /** What the questions the engine failed on learn: what went wrong, and for memory what to do. */
+  private static RuntimeException engineFailure(Throwable e) {
+    if (e instanceof OutOfMemoryError) {
+      return new IllegalStateException(
+          "the engine ran out of memory answering this page ("
+              + e.getMessage()
+              + "); give the server more heap (-Xmx) or lower docproc.inference.max-batch",
+          e);
+    }
+    return e instanceof RuntimeException r ? r : new IllegalStateException(e);
   }
 
   /** Why the engine is not READY, in words; null when it is. Holds this. */
@@ -295,7 +416,7 @@ public final class InferenceService implements AutoCloseable {
             + (progress == null ? "" : " (" + progress + ")");
       }
       case UNAVAILABLE -> failure;
-      case STOPPED -> "the application is stopping";
+      case STOPPED -> STOPPING;
     };
   }
 
@@ -305,11 +426,9 @@ public final class InferenceService implements AutoCloseable {
     since = Instant.now();
   }
 
-  private void failQueued() {
-    for (Request r; (r = queue.poll()) != null; ) {
-      r.answer()
-          .completeExceptionally(
-              new InferenceUnavailableException(State.STOPPED, "the application is stopping"));
+  private void failQueued(State why, String reason) {
+    for (Question q; (q = queue.poll()) != null; ) {
+      q.answer().completeExceptionally(new InferenceUnavailableException(why, reason));
     }
   }
 

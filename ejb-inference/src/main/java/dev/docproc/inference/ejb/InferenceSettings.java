@@ -1,5 +1,7 @@
 package dev.docproc.inference.ejb;
 
+import dev.docproc.inference.engine.Engine;
+import dev.docproc.inference.engine.compute.Backend;
 import dev.docproc.inference.engine.generate.SamplingParams;
 import dev.docproc.inference.engine.model.GenerationConfig;
 import jakarta.annotation.PostConstruct;
@@ -56,6 +58,31 @@ public class InferenceSettings {
   @ConfigProperty(name = "docproc.inference.max-context", defaultValue = "8192")
   int maxContext;
 
+  /**
+   * Which backend runs the model: {@code auto} (CUDA when a usable GPU is there, else the CPU),
+   * {@code cpu}, or {@code cuda} (the engine is UNAVAILABLE with the reason when there is none).
+   * The engine's own key ({@link Backend#SETTING}), as on the command line, so that the startup
+   * line that names it names what to set.
+   */
+  @Inject
+  @ConfigProperty(name = Backend.SETTING, defaultValue = "auto")
+  String compute;
+
+  /**
+   * Questions answered together (continuous batching: their decode steps share one pass over the
+   * weights). Unset: {@value #CPU_MAX_BATCH} on the CPU, whose one question already uses every
+   * core, and {@value #CUDA_MAX_BATCH} on a GPU. Each row holds a KV cache of up to {@code
+   * max-context} positions: on the CPU on the heap (72 KiB per position for the 3B model).
+   */
+  @Inject
+  @ConfigProperty(name = "docproc.inference.max-batch")
+  Optional<Integer> maxBatch;
+
+  /** Fraction of the GPU's free memory the engine plans with (weights, workspaces, KV cache). */
+  @Inject
+  @ConfigProperty(name = "docproc.inference.gpu-memory-utilization", defaultValue = "0.9")
+  double gpuMemoryUtilization;
+
   /** Questions that may wait for the engine; more are refused until some are answered. */
   @Inject
   @ConfigProperty(name = "docproc.inference.queue-capacity", defaultValue = "16")
@@ -90,17 +117,36 @@ public class InferenceSettings {
   @ConfigProperty(name = "docproc.inference.sampling.seed", defaultValue = "0")
   long seed;
 
+  /** The batch on the CPU unless {@code docproc.inference.max-batch} says otherwise. */
+  public static final int CPU_MAX_BATCH = 1;
+
+  /** The batch on a GPU unless {@code docproc.inference.max-batch} says otherwise. */
+  public static final int CUDA_MAX_BATCH = 16;
+
   /** For the container. */
   protected InferenceSettings() {}
 
-  /** Settings given directly, for tests and tools outside the container; no sampling overrides. */
+  /**
+   * Settings given directly, for tests and tools outside the container; no sampling overrides.
+   *
+   * @param maxBatch null for the backend's default
+   */
   public InferenceSettings(
-      String model, String prompt, int maxTokens, int maxContext, int queueCapacity) {
+      String model,
+      String prompt,
+      int maxTokens,
+      int maxContext,
+      int queueCapacity,
+      String compute,
+      Integer maxBatch) {
     this.model = model;
     this.prompt = prompt;
     this.maxTokens = maxTokens;
     this.maxContext = maxContext;
     this.queueCapacity = queueCapacity;
+    this.compute = compute;
+    this.maxBatch = Optional.ofNullable(maxBatch);
+    this.gpuMemoryUtilization = 0.9;
     this.greedy = Optional.empty();
     this.temperature = Optional.empty();
     this.topK = Optional.empty();
@@ -118,6 +164,13 @@ public class InferenceSettings {
         maxContext > maxTokens,
         "docproc.inference.max-context must be larger than docproc.inference.max-tokens");
     require(queueCapacity >= 1, "docproc.inference.queue-capacity must be >= 1");
+    require(
+        List.of("auto", "cpu", "cuda").contains(compute),
+        Backend.SETTING + " must be auto, cpu or cuda, got '" + compute + "'");
+    require(maxBatch.map(n -> n >= 1).orElse(true), "docproc.inference.max-batch must be >= 1");
+    require(
+        gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1,
+        "docproc.inference.gpu-memory-utilization must be in (0, 1]");
     sampling(GenerationConfig.DEFAULTS);
   }
 
@@ -135,6 +188,16 @@ public class InferenceSettings {
 
   public int queueCapacity() {
     return queueCapacity;
+  }
+
+  public String compute() {
+    return compute;
+  }
+
+  /** What the engine is opened with on the chosen backend. */
+  public Engine.Settings engine(Backend.Kind backend) {
+    int batch = maxBatch.orElse(backend == Backend.Kind.CUDA ? CUDA_MAX_BATCH : CPU_MAX_BATCH);
+    return new Engine.Settings(compute, maxContext, batch, gpuMemoryUtilization);
   }
 
   /** The model's generation_config.json with the configured overrides and token limit. */

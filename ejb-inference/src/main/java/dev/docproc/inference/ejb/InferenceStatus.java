@@ -8,19 +8,27 @@ import java.time.Instant;
  * @param model the configured model (hub id or directory)
  * @param modelRevision the hub snapshot loaded; null for a directory or before loading
  * @param backend the compute backend, e.g. "cpu (Vector API, 2 threads)"; null until loaded
+ * @param backendReason why that backend: the GPU that runs the model, or why none does (e.g. "no
+ *     usable GPU: the CUDA driver cannot be loaded: no NVIDIA driver on this machine (…)"); null
+ *     until loaded
+ * @param maxBatch questions answered together at most; null until loaded
  * @param reason why the engine is not READY, in words, with the engine's own message; null if it is
  * @param since when the engine entered {@code state}
  * @param queued questions waiting for the engine
+ * @param answering questions being answered now (the running batch)
  */
 public record InferenceStatus(
     State state,
     String model,
     String modelRevision,
     String backend,
+    String backendReason,
+    Integer maxBatch,
     String reason,
     Instant since,
     int queued,
     int queueCapacity,
+    int answering,
     InferenceMetrics.Snapshot metrics) {
 
   /** The engine's life: LOADING → READY, or LOADING → UNAVAILABLE; STOPPED on undeploy. */

@@ -79,7 +79,14 @@ public final class Engine implements AutoCloseable {
 
   /** Chooses the backend (logged once), plans device memory on CUDA, loads the model. */
   public static Engine open(Path dir, Settings s, Taps taps) {
-    Backend.Choice choice = Backend.choose(s.compute(), CudaAvailability::probe);
+    return open(dir, Backend.choose(s.compute(), CudaAvailability::probe), s, taps);
+  }
+
+  /**
+   * Opens the model on a backend already chosen (for settings that depend on the choice, as the
+   * inference bean's batch does); logs the choice once.
+   */
+  public static Engine open(Path dir, Backend.Choice choice, Settings s, Taps taps) {
     LOG.log(Level.INFO, choice.describe());
     ModelConfig config = ModelConfig.load(dir);
     int maxContext = Math.min(s.maxContext(), config.text().maxPositionEmbeddings());

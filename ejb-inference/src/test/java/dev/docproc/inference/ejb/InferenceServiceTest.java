@@ -16,14 +16,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,33 +49,45 @@ class InferenceServiceTest {
   @TempDir Path hubCache;
 
   private final ExecutorService threads = Executors.newCachedThreadPool();
+  private final List<InferenceService> services = new ArrayList<>();
   private InferenceService service;
 
   @AfterEach
   void close() {
-    if (service != null) {
-      service.close();
-    }
+    services.forEach(InferenceService::close);
     threads.shutdownNow();
   }
 
   private InferenceService start(
       String model, int maxTokens, int queueCapacity, Executor executor) {
+    return start(model, maxTokens, queueCapacity, 1, executor);
+  }
+
+  private InferenceService start(
+      String model, int maxTokens, int queueCapacity, int maxBatch, Executor executor) {
     return start(
         model,
         maxTokens,
         queueCapacity,
+        maxBatch,
         executor,
         new HubSettings(hubCache, "https://huggingface.co", null, true));
   }
 
   private InferenceService start(
-      String model, int maxTokens, int queueCapacity, Executor executor, HubSettings hub) {
+      String model,
+      int maxTokens,
+      int queueCapacity,
+      int maxBatch,
+      Executor executor,
+      HubSettings hub) {
     service =
         new InferenceService(
-            new InferenceSettings(model, casePrompt(), maxTokens, 4096, queueCapacity),
+            new InferenceSettings(
+                model, casePrompt(), maxTokens, 4096, queueCapacity, "cpu", maxBatch),
             hub,
             executor);
+    services.add(service);
     service.start();
     return service;
   }
@@ -173,7 +189,7 @@ class InferenceServiceTest {
   @Test
   void anUnreachableHubWithoutTheModelCachedSaysSo() throws Exception {
     HubSettings online = new HubSettings(hubCache, "http://127.0.0.1:1", null, false);
-    start(InferenceSettings.DEFAULT_MODEL, 8, 4, threads, online);
+    start(InferenceSettings.DEFAULT_MODEL, 8, 4, 1, threads, online);
 
     InferenceStatus status = awaitSettled();
 
@@ -245,6 +261,112 @@ class InferenceServiceTest {
         4,
         get(service.answer(new PageQuestion(caseImage(json(CASE)), casePrompt()))).answerTokens());
     assertEquals(1, service.status().metrics().failed());
+  }
+
+  @Test
+  void questionsAskedTogetherGetExactlyTheAnswersTheyGetOneAtATime() throws Exception {
+    List<PageQuestion> questions = questions();
+    List<PageAnswer> alone = oneAtATime(questions, 24);
+    Tasks tasks = new Tasks();
+    start(MODEL.toString(), 24, questions.size(), 3, tasks);
+    tasks.runNext(); // loads; the worker waits in tasks
+
+    List<CompletableFuture<PageAnswer>> answers = askConcurrently(questions);
+    threads.execute(tasks::runNext); // the worker finds them all queued: 3 at a time
+
+    for (int i = 0; i < questions.size(); i++) {
+      assertSameAnswer(alone.get(i), get(answers.get(i)));
+    }
+    InferenceMetrics.Snapshot metrics = service.status().metrics();
+    assertEquals(questions.size(), metrics.answered());
+    assertEquals(3, metrics.largestBatch(), "answered three at a time");
+    assertEquals(3, service.status().maxBatch());
+  }
+
+  @Test
+  void cancellingAQuestionInTheBatchLeavesTheOthersIntact() throws Exception {
+    List<PageQuestion> questions = questions().subList(0, 3);
+    List<PageAnswer> alone = oneAtATime(questions, 200);
+    // the second answer ends early on a stop token; the others run to the token limit
+    assertEquals("STOP_TOKEN", alone.get(1).stopReason());
+    assertTrue(alone.get(1).answerTokens() < 200, alone.get(1).toString());
+    assertEquals(200, alone.get(2).answerTokens());
+    Tasks tasks = new Tasks();
+    start(MODEL.toString(), 200, questions.size(), 3, tasks);
+    tasks.runNext();
+    List<CompletableFuture<PageAnswer>> answers = askConcurrently(questions);
+    // the third question's caller gives up when the second answer arrives: mid-generation
+    CompletableFuture<Boolean> cancelled =
+        answers.get(1).thenApply(second -> answers.get(2).cancel(true));
+    threads.execute(tasks::runNext);
+
+    assertSameAnswer(alone.get(0), get(answers.get(0)));
+    assertSameAnswer(alone.get(1), get(answers.get(1)));
+    assertTrue(cancelled.get(), "cancelled while it was being answered");
+    InferenceMetrics.Snapshot metrics = service.status().metrics();
+    assertEquals(2, metrics.answered());
+    assertEquals(1, metrics.cancelled(), "the engine stopped the cancelled question");
+    assertEquals(3, metrics.largestBatch());
+  }
+
+  /** Five page questions: different images, asked in different words. */
+  private static List<PageQuestion> questions() throws IOException {
+    String[] images = {
+      "rgb_140x140.png", "jpeg_100x200.jpg", "gray_70x70.png", "rgba_60x90.png", "palette_30x40.png"
+    };
+    String[] prompts = {
+      casePrompt(), "What is the total?", casePrompt(), "Who issued this invoice?", "Describe it."
+    };
+    List<PageQuestion> questions = new ArrayList<>();
+    for (int i = 0; i < images.length; i++) {
+      questions.add(
+          new PageQuestion(
+              Files.readAllBytes(REFERENCE.resolve("images").resolve(images[i])), prompts[i]));
+    }
+    return questions;
+  }
+
+  /** The answers of an engine that answers one question at a time, asked one after the other. */
+  private List<PageAnswer> oneAtATime(List<PageQuestion> questions, int maxTokens)
+      throws Exception {
+    InferenceService alone = start(MODEL.toString(), maxTokens, 1, 1, threads);
+    assertEquals(State.READY, awaitSettled().state());
+    List<PageAnswer> answers = new ArrayList<>();
+    for (PageQuestion q : questions) {
+      answers.add(get(alone.answer(q)));
+    }
+    alone.close();
+    return answers;
+  }
+
+  /** Asks every question at once, each from a thread of its own. */
+  private List<CompletableFuture<PageAnswer>> askConcurrently(List<PageQuestion> questions)
+      throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<CompletableFuture<PageAnswer>>> asking = new ArrayList<>();
+    for (PageQuestion q : questions) {
+      asking.add(
+          threads.submit(
+              () -> {
+                go.await();
+                return service.answer(q).toCompletableFuture();
+              }));
+    }
+    go.countDown();
+    List<CompletableFuture<PageAnswer>> answers = new ArrayList<>();
+    for (Future<CompletableFuture<PageAnswer>> a : asking) {
+      answers.add(a.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+    assertEquals(questions.size(), service.status().queued());
+    return answers;
+  }
+
+  private static void assertSameAnswer(PageAnswer expected, PageAnswer actual) {
+    assertEquals(expected.prompt(), actual.prompt());
+    assertEquals(expected.text(), actual.text());
+    assertEquals(expected.promptTokens(), actual.promptTokens());
+    assertEquals(expected.answerTokens(), actual.answerTokens());
+    assertEquals(expected.stopReason(), actual.stopReason());
   }
 
   private void assertUnavailable(State state, String reason) throws InterruptedException {

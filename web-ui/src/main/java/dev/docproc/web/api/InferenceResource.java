@@ -32,9 +32,11 @@ public class InferenceResource {
       description =
           "state LOADING, READY, UNAVAILABLE or STOPPED; reason says why it is not READY (the"
               + " engine's own message, e.g. which model files are missing); the model and its hub"
-              + " revision, the backend, the queue, and counters since start: questions accepted,"
-              + " answered, failed, cancelled, refused (queue full, engine not ready), prompt and"
-              + " answer tokens, mean queue time, mean time to first token, decode tokens/s.")
+              + " revision, the backend and why it was chosen (backendReason, e.g. why no GPU is"
+              + " used), the largest batch (maxBatch), questions queued and being answered, and"
+              + " counters since start: questions accepted, answered, failed, cancelled, refused"
+              + " (queue full, engine not ready), prompt and answer tokens, mean queue time, mean"
+              + " time to first token, decode tokens/s, the largest batch answered so far.")
   @APIResponse(responseCode = "200", description = "The engine's status")
   @APIResponse(
       responseCode = "403",
