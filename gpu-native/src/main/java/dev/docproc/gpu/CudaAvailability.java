@@ -1,5 +1,7 @@
 package dev.docproc.gpu;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -8,6 +10,9 @@ import jcuda.driver.JCudaDriver;
  * the CPU backend when {@link Status#usable()} is false, and say so (once) in their own words.
  */
 public final class CudaAvailability {
+  /** The NVIDIA driver's library, which JCuda's binding links against. */
+  private static final String CUDA_DRIVER = "libcuda.so.1";
+
   private static Status status;
 
   /**
@@ -33,6 +38,12 @@ public final class CudaAvailability {
           "this build has no CUDA kernels (gpu-native was built without nvcc;"
               + " run gpu-native/install-nvcc.sh and rebuild)");
     }
+    String noDriver = driverLoadFailure();
+    if (noDriver != null) {
+      return new Status(
+          false,
+          "the CUDA driver cannot be loaded: no NVIDIA driver on this machine (" + noDriver + ")");
+    }
     try {
       JCudaDriver.setExceptionsEnabled(false);
     } catch (Throwable e) { // UnsatisfiedLinkError, or the wrapped form from a static initializer
@@ -53,20 +64,28 @@ public final class CudaAvailability {
     }
   }
 
-  /** JCuda's message holds whole stack traces; keep the line that says what is missing. */
+  /**
+   * Why the driver's library cannot be opened (dlopen, through the FFM API), or null when it can.
+   * Asked before JCuda's class is touched: on a server, JCuda is a module that outlives the
+   * deployments, and a JCuda class that failed to initialize fails again in every later deployment
+   * with a terse message instead of the missing library's name.
+   */
+  private static String driverLoadFailure() {
+    try (Arena arena = Arena.ofConfined()) {
+      SymbolLookup.libraryLookup(CUDA_DRIVER, arena);
+      return null;
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+  }
+
+  /** JCuda's message holds whole stack traces: keep the root cause's first line. */
   private static String loadFailure(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null) {
       t = t.getCause();
     }
     String message = String.valueOf(t.getMessage());
-    for (String line : message.split("\\R")) {
-      if (line.contains("cannot open shared object file")) {
-        return "no NVIDIA driver on this machine ("
-            + line.substring(line.indexOf(": ") + 2).trim()
-            + ")";
-      }
-    }
     return t.getClass().getSimpleName() + ": " + message.lines().findFirst().orElse("");
   }
 }

@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.docproc.domain.Sha256;
 import dev.docproc.domain.testing.SampleFiles;
 import dev.docproc.domain.testing.Sql;
+import dev.docproc.gpu.CudaAvailability;
+import dev.docproc.inference.engine.compute.Backend;
 import dev.docproc.inference.engine.model.GenerationConfig;
 import dev.docproc.inference.engine.text.QwenTokenizer;
 import dev.docproc.it.support.Api;
 import dev.docproc.it.support.DemoUser;
 import dev.docproc.it.support.Deployments;
 import dev.docproc.it.support.Json;
+import dev.docproc.it.support.ServerLog;
 import dev.docproc.it.support.TestDatabase;
 import dev.docproc.it.support.TestServices;
 import dev.docproc.it.support.Tokens;
@@ -150,7 +153,18 @@ class AnswersIT {
     JsonNode status = Json.parse(response.body());
     assertEquals("READY", status.get("state").asText(), status.toString());
     assertEquals(MODEL.toString(), status.get("model").asText());
+    // this machine has no usable GPU: the server runs on the CPU and says why, as a probe in
+    // this JVM of the same gpu-native build finds (with the kernels: no NVIDIA driver)
+    Backend.Choice here = Backend.choose("auto", CudaAvailability::probe);
+    assertEquals(Backend.Kind.CPU, here.kind(), here.reason());
     assertTrue(status.get("backend").asText().startsWith("cpu"), status.toString());
+    assertEquals(here.reason(), status.get("backendReason").asText());
+    assertTrue(here.reason().startsWith("no usable GPU: "), here.reason());
+    assertTrue(
+        ServerLog.sinceStart().stream()
+            .anyMatch(l -> l.contains(" INFO  [") && l.endsWith(") " + here.describe())),
+        "the server logs: " + here.describe());
+    assertEquals(1, status.get("maxBatch").asInt(), "one question at a time on the CPU");
     assertTrue(status.path("reason").isMissingNode(), "no reason when READY: " + status);
     JsonNode metrics = status.get("metrics");
     assertTrue(metrics.get("answered").asLong() >= 1, metrics.toString());

@@ -10,6 +10,7 @@ import dev.docproc.it.support.Api;
 import dev.docproc.it.support.DemoUser;
 import dev.docproc.it.support.Deployments;
 import dev.docproc.it.support.Json;
+import dev.docproc.it.support.ServerLog;
 import dev.docproc.it.support.TestDatabase;
 import dev.docproc.it.support.Tokens;
 import java.awt.image.BufferedImage;
@@ -73,6 +74,8 @@ class PipelineIT {
     JsonNode timings = document.get("timings");
     assertTrue(timings.get("renderMillis").asLong() >= 0, timings.toString());
     assertTrue(timings.get("queuedMillis").asLong() >= 0, timings.toString());
+    // PDFBox read the upload (inspection) and rendered its pages without an error or warning
+    assertEquals(List.of(), ServerLog.problemsFrom("org.apache.pdfbox"));
   }
 
   @Test

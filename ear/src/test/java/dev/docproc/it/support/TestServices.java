@@ -47,6 +47,11 @@ public final class TestServices {
     return get("docproc.oidc.provider-url");
   }
 
+  /** The provisioned WildFly the tests run ({@code ear/target/server}). */
+  public static Path serverDir() {
+    return Path.of(get("docproc.it.server"));
+  }
+
   /** The model directory the server answers with ({@code docproc.inference.model}). */
   public static Path inferenceModel() {
     return Path.of(get(INFERENCE_SETTINGS + "model"));
