@@ -154,7 +154,7 @@ public final class CpuOps implements Ops {
     int features = w.rows();
     int chunk =
         n >= SimdLinear.GEMM_MIN_ROWS
-            ? roundUp(ceilDiv(features, parallel.threads() * 4), SimdLinear.NR, SimdLinear.NC)
+            ? roundUp(ceilDiv(features, parallel.threads() * 4), SimdGemm.NR, SimdGemm.NC)
             : Math.max(16, ceilDiv(features, parallel.threads() * 8));
     float[] o = data(out);
     float[] xs = data(x);
