@@ -113,6 +113,10 @@ class CpuOpsTest {
     "300, 96, 96, false, 4, BF16",
     "41, 512, 256, false, 2, BF16",
     "23, 384, 128, false, 1, F32",
+    // few rows (the 4-row matvec): quarters plus 1-3 leftover rows per task, F16 scales
+    "45, 384, 128, false, 3, F16",
+    "6, 256, 256, false, 1, BF16",
+    "203, 1024, 128, false, 2, BF16",
     // many rows (the GEMM): two feature blocks with a partial panel, three k blocks, an edge tile
     "300, 640, 128, false, 13, BF16",
     "67, 768, 256, false, 6, F16",
@@ -144,6 +148,8 @@ class CpuOpsTest {
     "F16, 23, 50, 11",
     "F32, 35, 33, 4",
     "BF16, 1000, 128, 1",
+    "BF16, 7, 100, 3",
+    "BF16, 203, 96, 2",
     // many rows (the GEMM): k blocks of 256 + a tail that is not a multiple of 2L, edge tiles
     "BF16, 130, 300, 11",
     "BF16, 270, 544, 20",
