@@ -224,8 +224,9 @@ public final class CpuOps implements Ops {
     float[] qs = data(q);
     float[] ks = data(k);
     float[] vs = data(v);
-    // tasks: (segment, head, block of QCHUNK queries)
-    int qChunk = 64;
+    // tasks: (segment, head, block of qChunk queries); each task transposes every key block it
+    // reads once, so larger blocks amortise that over more queries
+    int qChunk = 256;
     int nseg = segments.length - 1;
     int[] firstTask = new int[nseg + 1];
     for (int s = 0; s < nseg; s++) {
