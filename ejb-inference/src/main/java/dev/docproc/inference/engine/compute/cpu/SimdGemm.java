@@ -28,7 +28,7 @@ final class SimdGemm {
   static final int MR = 6;
   static final int NR = 4 * L;
   static final int KC = 256;
-  static final int NC = 4 * NR;
+  static final int NC = 8 * NR;
 
   private static final ThreadLocal<float[]> PANELS = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
