@@ -16,6 +16,13 @@ dequantized once at load (fp32 or bf16 on CPU, fp16 on CUDA), SDPA attention, an
 
 Each timed section runs once after one untimed warm-up of the same kind (a short prompt, the
 smallest image). Prints one JSON object to stdout.
+
+With --profiles (the model card's workloads, as the Java ProfileBench runs them) it measures instead,
+per profile WIDTHxHEIGHT:PROMPT:NEW (an image, PROMPT random question tokens in the chat template,
+NEW greedy tokens, no stop): single-stream time to first token (vision + prefill + first token),
+decode time per token and total (median of --repeat), then throughput with each --concurrency C as
+one static batch of C such requests (same shapes, so no padding): C / wall time of the batch.
+Sections past --budget-seconds are reported as skipped.
 """
 
 import argparse
@@ -48,6 +55,10 @@ def parse_args(argv):
     parser.add_argument("--decode-tokens", type=int, default=32)
     parser.add_argument("--images", default=IMAGE_SIZES, help="comma-separated WIDTHxHEIGHT list for the vision timing")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--profiles", help="comma-separated WIDTHxHEIGHT:PROMPT:NEW workloads (replaces the default sections)")
+    parser.add_argument("--concurrency", default="8,16,32", help="with --profiles: batch sizes for throughput")
+    parser.add_argument("--repeat", type=int, default=3, help="with --profiles: single-stream repetitions (median)")
+    parser.add_argument("--budget-seconds", type=float, default=240, help="with --profiles: skip sections after this")
     return parser.parse_args(argv)
 
 
@@ -130,6 +141,83 @@ def bench_text(model, device, prompt_len, decode_tokens, seed):
     )
 
 
+# The chat template around one image and the question (MODEL.md §6): Qwen2.5 token ids.
+BEFORE_IMAGE = [151644, 8948, 198, 2610, 525, 264, 10950, 17847, 13, 151645, 198, 151644, 872, 198, 151652]
+AFTER_QUESTION = [151645, 198, 151644, 77091, 198]
+IMAGE_PAD, VISION_END = 151655, 151653
+
+
+def profile_batch(model, device, dtype, key, batch, seed):
+    """input_ids, pixel_values, image_grid_thw, mm_token_type_ids of `batch` requests of a profile."""
+    size, prompt, _ = key.split(":")
+    width, height = (int(v) for v in size.split("x"))
+    pixel_values, grid = image_inputs(width, height, seed)
+    generator = torch.Generator().manual_seed(seed)
+    question = torch.randint(0, model.config.text_config.bos_token_id, (int(prompt),), generator=generator).tolist()
+    ids = BEFORE_IMAGE + [IMAGE_PAD] * (int(grid.prod()) // 4) + [VISION_END] + question + AFTER_QUESTION
+    input_ids = torch.tensor([ids] * batch, device=device)
+    return {
+        "input_ids": input_ids,
+        "pixel_values": pixel_values.repeat(batch, 1).to(device, dtype),
+        "image_grid_thw": grid.repeat(batch, 1).to(device),
+        "mm_token_type_ids": (input_ids == IMAGE_PAD).long(),
+    }
+
+
+def generate_timed(model, device, inputs, new_tokens):
+    """Greedy decoding of exactly new_tokens: (time to first token, decode seconds, total seconds)."""
+    from transformers import DynamicCache
+
+    cache = DynamicCache(config=model.config.text_config)
+    model.model.rope_deltas = None  # cached by transformers between calls
+    synchronize(device)
+    start = time.perf_counter()
+    with torch.no_grad():
+        logits = model(**inputs, past_key_values=cache, use_cache=True, logits_to_keep=1).logits
+        next_ids = logits[:, -1].argmax(-1, keepdim=True)
+        synchronize(device)
+        first = time.perf_counter()
+        for _ in range(new_tokens - 1):
+            logits = model(input_ids=next_ids, past_key_values=cache, use_cache=True).logits
+            next_ids = logits[:, -1].argmax(-1, keepdim=True)
+        synchronize(device)
+    end = time.perf_counter()
+    return first - start, end - first, end - start
+
+
+def bench_profiles(model, device, dtype, args):
+    keys = args.profiles.split(",")
+    deadline = time.perf_counter() + args.budget_seconds
+    for key in keys:  # warm-up, untimed
+        generate_timed(model, device, profile_batch(model, device, dtype, key, 1, args.seed), 4)
+    single = []
+    for key in keys:
+        new_tokens = int(key.split(":")[2])
+        runs = [generate_timed(model, device, profile_batch(model, device, dtype, key, 1, args.seed + r), new_tokens) for r in range(args.repeat)]
+        median = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
+        single.append(
+            {
+                "profile": key,
+                "ttft_s": median([r[0] for r in runs]),
+                "decode_ms_per_token": median([r[1] / (new_tokens - 1) * 1e3 for r in runs]),
+                "total_s": median([r[2] for r in runs]),
+            }
+        )
+    throughput = []
+    for c in (int(v) for v in args.concurrency.split(",")):
+        for key in keys:
+            if time.perf_counter() > deadline:
+                throughput.append({"profile": key, "concurrency": c, "skipped": f"time budget of {args.budget_seconds} s spent"})
+                continue
+            try:
+                _, _, seconds = generate_timed(model, device, profile_batch(model, device, dtype, key, c, args.seed), int(key.split(":")[2]))
+                throughput.append({"profile": key, "concurrency": c, "seconds": seconds, "qps": c / seconds})
+            except torch.OutOfMemoryError as e:
+                torch.cuda.empty_cache()
+                throughput.append({"profile": key, "concurrency": c, "skipped": f"out of memory: {str(e).splitlines()[0]}"})
+    return single, throughput
+
+
 def cpu_name():
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -152,10 +240,6 @@ def main(argv=None):
     load_s, (model, quantized) = timed(device, lambda: dequantized_model.load(args.model, dtype, "sdpa"))
     if device == "cuda":
         load_s += timed(device, lambda: model.to(device))[0]
-    sizes = [tuple(int(v) for v in size.split("x")) for size in args.images.split(",")]
-    vision = bench_vision(model, device, dtype, sizes, args.seed)
-    prefill, decode = bench_text(model, device, args.prefill_tokens, args.decode_tokens, args.seed)
-
     report = {
         "model": str(args.model),
         "device": torch.cuda.get_device_name() if device == "cuda" else cpu_name(),
@@ -166,11 +250,14 @@ def main(argv=None):
         "parameters": sum(p.numel() for p in model.parameters()),
         "dequantized_linears": quantized,
         "load_s": load_s,
-        "vision": vision,
-        "prefill": prefill,
-        "decode": decode,
-        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }
+    if args.profiles:
+        report["single_stream"], report["throughput"] = bench_profiles(model, device, dtype, args)
+    else:
+        sizes = [tuple(int(v) for v in size.split("x")) for size in args.images.split(",")]
+        report["vision"] = bench_vision(model, device, dtype, sizes, args.seed)
+        report["prefill"], report["decode"] = bench_text(model, device, args.prefill_tokens, args.decode_tokens, args.seed)
+    report["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     if device == "cuda":
         report["cuda_peak_bytes"] = torch.cuda.max_memory_allocated()
     json.dump(report, sys.stdout, indent=1)

@@ -164,6 +164,8 @@ __device__ __forceinline__ void decode_combine(const float* __restrict__ partial
       bf16* __restrict__ o, int ldo) {                                                                              \
     decode_combine<D>(partial, max_splits, seq_lens, hq, o, ldo);                                                   \
   }
+ATTENTION_DECODE(16)
+ATTENTION_DECODE(32)
 ATTENTION_DECODE(64)
 ATTENTION_DECODE(80)
 ATTENTION_DECODE(128)

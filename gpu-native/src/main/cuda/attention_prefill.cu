@@ -6,7 +6,7 @@
 //
 // Layouts: Q [T, ldq], K [T, ldk], V [T, ldv], O [T, ldo] bf16 with head h at columns h·D..h·D+D-1
 // (a fused qkv output works directly: pass q, k, v as column offsets of the same matrix).
-// Requirements (Java launcher): ld* % 8 == 0, pointers 16-byte aligned, D in {64, 80, 128}.
+// Requirements (Java launcher): ld* % 8 == 0, pointers 16-byte aligned, D in {16, 32, 64, 80, 128}.
 //
 // Block = 4 warps = 64 query rows of one (segment, head); warp w owns rows 16w..16w+15.
 // grid = (ceil(max_seqlen / 64), Hq, segments); blocks past their segment's end return at once.
@@ -197,6 +197,8 @@ __device__ __forceinline__ void attention_prefill(const bf16* __restrict__ q, in
       bf16* __restrict__ o, int ldo, const int* __restrict__ cu_seqlens, int hq, int hkv, float scale, int causal) { \
     attention_prefill<D>(q, ldq, k, ldk, v, ldv, o, ldo, cu_seqlens, hq, hkv, scale, causal);                     \
   }
+ATTENTION_PREFILL(16)
+ATTENTION_PREFILL(32)
 ATTENTION_PREFILL(64)
 ATTENTION_PREFILL(80)
 ATTENTION_PREFILL(128)

@@ -1,4 +1,5 @@
-// Documents of the signed-in user's tenant: list with status, upload, pages, audit trail.
+// Documents of the signed-in user's tenant: list with status, upload, pages with their answers,
+// audit trail.
 // Plain DOM and fetch. The page is only reachable after the OIDC login, so API calls ride on
 // that session; X-Requested-With makes an ended session answer 401 instead of a redirect.
 "use strict";
@@ -86,6 +87,8 @@ async function showDetail(id) {
     ["Uploaded", formatTime(d.timings.receivedAt)],
     ["Waited for rendering", d.timings.queuedMillis == null ? "" : d.timings.queuedMillis + " ms"],
     ["Rendering took", d.timings.renderMillis == null ? "" : d.timings.renderMillis + " ms"],
+    ["Answered pages", `${d.answeredPages} of ${d.pageCount}`],
+    ["Answering took", d.timings.answerMillis == null ? "" : d.timings.answerMillis + " ms"],
   ].flatMap(([term, value]) => {
     const dt = document.createElement("dt");
     dt.textContent = term;
@@ -109,13 +112,40 @@ async function showDetail(id) {
     img.height = p.height;
     const caption = document.createElement("figcaption");
     caption.textContent = `Page ${p.number} · ${p.width} × ${p.height} px`;
-    figure.append(img, caption);
+    figure.append(img, caption, pageAnswer(p));
     return figure;
   }));
-  if (d.status === "RECEIVED") {
+  if (d.status === "RECEIVED" || d.status === "RENDERED") {
     setTimeout(() => location.hash === "#/documents/" + id && route(), 1000);
   }
   await showAudit(d);
+}
+
+/** The page's answer with what it took, or why there is none (yet). */
+function pageAnswer(p) {
+  const section = document.createElement("div");
+  section.className = "answer answer-" + p.state;
+  if (p.answer) {
+    const text = document.createElement("pre");
+    text.textContent = p.answer.text;
+    const facts = document.createElement("p");
+    facts.className = "answer-facts";
+    facts.textContent = `${p.answer.promptTokens} prompt + ${p.answer.answerTokens} answer tokens`
+      + ` · first token after ${p.answer.firstTokenMillis} ms (queued ${p.answer.queueMillis} ms)`
+      + ` · ${p.answer.totalMillis} ms in all · ${p.answer.model}`;
+    section.append(text, facts);
+  } else {
+    const state = document.createElement("p");
+    state.textContent = p.state === "PENDING" ? "Waiting for the answer…" : "Not answered";
+    section.append(state);
+    if (p.reason) {
+      const reason = document.createElement("p");
+      reason.className = "answer-reason";
+      reason.textContent = p.reason;
+      section.append(reason);
+    }
+  }
+  return section;
 }
 
 async function showAudit(d) {
@@ -150,7 +180,7 @@ async function upload(event) {
     });
     const d = await response.json();
     message.textContent =
-      `${d.filename} uploaded (${d.pageCount} page${d.pageCount === 1 ? "" : "s"}); rendering…`;
+      `${d.filename} uploaded (${d.pageCount} page${d.pageCount === 1 ? "" : "s"}); rendering and answering…`;
     $("#upload").reset();
     offset = 0;
     await showList();

@@ -122,8 +122,10 @@ class SecuritySmokeIT {
             "/api/v1/documents",
             "/api/v1/documents/{id}",
             "/api/v1/documents/{id}/pages/{number}",
+            "/api/v1/documents/{id}/pages/{number}/answer",
             "/api/v1/documents/{id}/audit",
-            "/api/v1/audit/verify")) {
+            "/api/v1/audit/verify",
+            "/api/v1/admin/inference")) {
       assertTrue(paths.has(path), path + " in " + paths);
     }
     assertTrue(

@@ -4,13 +4,14 @@ import java.util.Set;
 
 /**
  * Attention: prefill over variable-length segments (tensor cores) and decode over a paged KV cache
- * (split over the sequence, then combined). Head dims 64, 80 and 128; query heads per kv head ≤ 8.
+ * (split over the sequence, then combined). Head dims 16, 32 (the tiny test models), 64, 80 and
+ * 128; query heads per kv head ≤ 8.
  */
 public final class AttentionKernels {
   /** Keys per decode split (one block each); see attention_decode.cu. */
   public static final int DECODE_CHUNK = 64;
 
-  private static final Set<Integer> HEAD_DIMS = Set.of(64, 80, 128);
+  private static final Set<Integer> HEAD_DIMS = Set.of(16, 32, 64, 80, 128);
   private final CudaContext cuda;
 
   public AttentionKernels(CudaContext cuda) {

@@ -1,15 +1,13 @@
 package dev.docproc.gpu;
 
-import java.lang.System.Logger.Level;
 import jcuda.driver.JCudaDriver;
 
 /**
- * Whether the GPU backend can run here, decided once per process and logged once: the jar must
- * carry the kernels (built with nvcc), the CUDA driver must load, and GPU 0 must be Ampere or
- * newer. Callers choose the CPU backend when {@link Status#usable()} is false.
+ * Whether the GPU backend can run here, decided once per process: the jar must carry the kernels
+ * (built with nvcc), the CUDA driver must load, and GPU 0 must be Ampere or newer. Callers choose
+ * the CPU backend when {@link Status#usable()} is false, and say so (once) in their own words.
  */
 public final class CudaAvailability {
-  private static final System.Logger LOG = System.getLogger(CudaAvailability.class.getName());
   private static Status status;
 
   /**
@@ -24,11 +22,6 @@ public final class CudaAvailability {
   public static synchronized Status probe() {
     if (status == null) {
       status = detect();
-      if (status.usable()) {
-        LOG.log(Level.INFO, "GPU backend available: " + status.description());
-      } else {
-        LOG.log(Level.WARNING, "GPU backend absent: " + status.description());
-      }
     }
     return status;
   }
@@ -69,8 +62,9 @@ public final class CudaAvailability {
     String message = String.valueOf(t.getMessage());
     for (String line : message.split("\\R")) {
       if (line.contains("cannot open shared object file")) {
-        return line.substring(line.indexOf(": ") + 2).trim()
-            + " (no NVIDIA driver on this machine)";
+        return "no NVIDIA driver on this machine ("
+            + line.substring(line.indexOf(": ") + 2).trim()
+            + ")";
       }
     }
     return t.getClass().getSimpleName() + ": " + message.lines().findFirst().orElse("");

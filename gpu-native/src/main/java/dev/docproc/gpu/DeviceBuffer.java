@@ -103,6 +103,26 @@ public final class DeviceBuffer implements AutoCloseable {
     return out;
   }
 
+  /** Fills the buffer with a byte (queued on the stream). */
+  public void fill8(byte pattern) {
+    requireOpen();
+    context.bind();
+    check(JCudaDriver.cuMemsetD8Async(ptr, pattern, bytes, context.stream()), "cuMemsetD8Async");
+  }
+
+  /**
+   * Copies the first {@code length} bytes of {@code src} to the start of this buffer, queued on the
+   * stream after the work already there (device to device; the ranges must not overlap).
+   */
+  public void copyFrom(DeviceBuffer src, long length) {
+    requireFits(length);
+    src.requireFits(length);
+    context.bind();
+    check(
+        JCudaDriver.cuMemcpyDtoDAsync(ptr, src.pointer(), length, context.stream()),
+        "cuMemcpyDtoDAsync");
+  }
+
   /** Fills the buffer with a 16-bit pattern (e.g. {@link Bf16#NAN} to poison an output). */
   public void fill16(short pattern) {
     requireSize(2, "fill16");

@@ -17,10 +17,10 @@ class CudaAvailabilityTest {
     assertFalse(status.usable());
     String reason = status.description();
     assertTrue(
-        reason.contains("libcuda.so.1")
+        reason.contains("no NVIDIA driver on this machine") && reason.contains("libcuda.so.1")
             || reason.contains("no CUDA kernels")
             || reason.contains("cuInit"),
         "the reason names what is missing: " + reason);
-    assertSame(status, CudaAvailability.probe(), "decided (and logged) once per process");
+    assertSame(status, CudaAvailability.probe(), "decided once per process");
   }
 }

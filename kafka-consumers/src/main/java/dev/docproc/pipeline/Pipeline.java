@@ -2,7 +2,10 @@ package dev.docproc.pipeline;
 
 import dev.docproc.domain.outbox.DocumentReceived;
 import dev.docproc.domain.outbox.Topics;
+import dev.docproc.pipeline.answer.AnswerService;
+import dev.docproc.pipeline.answer.PageTaskHandler;
 import dev.docproc.pipeline.kafka.ConsumerLoop;
+import dev.docproc.pipeline.kafka.RetryPolicy;
 import dev.docproc.pipeline.render.RenderService;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -39,25 +42,29 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Runs the pipeline on this node while the application is deployed: creates the topics, starts the
- * outbox relay and the render consumers on managed threads, and stops them on undeploy.
+ * outbox relay, the render consumers and the inference consumers on managed threads, and stops them
+ * on undeploy.
  *
  * <p>Starts after the schema migration bean (db-migrations): the relay and the consumers read
- * tables from their first moment.
+ * tables from their first moment; and after the inference bean (ejb-inference), which therefore
+ * stops only after the inference consumers have.
  */
 @Singleton
 @Startup
-@DependsOn("SchemaMigration")
+@DependsOn({"SchemaMigration", "Inference"})
 @TransactionManagement(TransactionManagementType.BEAN)
 public class Pipeline {
 
   private static final Logger LOG = Logger.getLogger(Pipeline.class.getName());
   private static final Duration STOP_WAIT = Duration.ofSeconds(20);
   static final String RENDER_GROUP = "docproc-render";
+  static final String ANSWER_GROUP = "docproc-answer";
 
   @Resource private ManagedThreadFactory threads;
   @Inject private PipelineSettings settings;
   @Inject private OutboxPublisher outboxPublisher;
   @Inject private RenderService renderService;
+  @Inject private AnswerService answerService;
 
   private Producer<String, String> producer;
   private OutboxRelay relay;
@@ -77,30 +84,57 @@ public class Pipeline {
             settings.retryPolicy().maxBackoff());
     threads.newThread(relay).start();
     for (int i = 0; i < settings.renderConsumers(); i++) {
-      ConsumerLoop loop =
-          new ConsumerLoop(
-              new KafkaConsumer<>(
-                  consumerConfig(RENDER_GROUP), new StringDeserializer(), new StringDeserializer()),
-              Topics.DOCUMENTS,
-              (record, attempt) -> renderService.render(parse(record.value()), attempt),
-              settings.retryPolicy(),
-              producer);
-      consumers.add(loop);
-      threads.newThread(loop).start();
+      start(
+          RENDER_GROUP,
+          // one document at a time: rendering one can take a while, and each is committed alone
+          Duration.ofMinutes(10),
+          Topics.DOCUMENTS,
+          (record, attempt) -> renderService.render(parse(record.value()), attempt));
+    }
+    // every try of a page task may wait for its answer as long as the timeout allows
+    RetryPolicy retry = settings.retryPolicy();
+    Duration answerPollInterval =
+        settings
+            .answerTimeout()
+            .plus(retry.maxBackoff())
+            .multipliedBy(retry.maxAttempts())
+            .plusMinutes(1);
+    for (int i = 0; i < settings.answerConsumers(); i++) {
+      start(ANSWER_GROUP, answerPollInterval, Topics.PAGES, new PageTaskHandler(answerService));
     }
     LOG.info(
         () ->
-            "Pipeline started: outbox relay and "
-                + consumers.size()
-                + " render consumer(s) on "
+            "Pipeline started: outbox relay, "
+                + settings.renderConsumers()
+                + " render and "
+                + settings.answerConsumers()
+                + " inference consumer(s) on "
                 + settings.bootstrapServers());
+  }
+
+  private void start(
+      String group, Duration maxPollInterval, String topic, ConsumerLoop.Handler handler) {
+    ConsumerLoop loop =
+        new ConsumerLoop(
+            new KafkaConsumer<>(
+                consumerConfig(group, maxPollInterval),
+                new StringDeserializer(),
+                new StringDeserializer()),
+            topic,
+            handler,
+            settings.retryPolicy(),
+            producer);
+    consumers.add(loop);
+    threads.newThread(loop).start();
   }
 
   @PreDestroy
   void stop() {
     try {
+      consumers.forEach(ConsumerLoop::shutdown);
+      answerService.cancelWaiting();
       for (ConsumerLoop loop : consumers) {
-        loop.shutdown(STOP_WAIT);
+        loop.awaitStopped(STOP_WAIT);
       }
       relay.shutdown(STOP_WAIT);
     } catch (InterruptedException e) {
@@ -162,7 +196,7 @@ public class Pipeline {
         5);
   }
 
-  private Map<String, Object> consumerConfig(String group) {
+  private Map<String, Object> consumerConfig(String group, Duration maxPollInterval) {
     return Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
         settings.bootstrapServers(),
@@ -172,10 +206,10 @@ public class Pipeline {
         false,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
         "earliest",
-        // one document at a time: rendering one can take a while, and each is committed alone
+        // one record at a time, each committed alone; its handling may take maxPollInterval
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
         1,
         ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-        600_000);
+        (int) Math.min(Integer.MAX_VALUE, maxPollInterval.toMillis()));
   }
 }

@@ -30,6 +30,22 @@ public class PipelineSettings {
   @ConfigProperty(name = "docproc.pipeline.render-consumers", defaultValue = "2")
   int renderConsumers;
 
+  /**
+   * Inference consumer threads on this node. Each waits for one answer at a time; the engine
+   * answers one question at a time, so a second consumer keeps the next question queued.
+   */
+  @Inject
+  @ConfigProperty(name = "docproc.pipeline.answer-consumers", defaultValue = "2")
+  int answerConsumers;
+
+  /**
+   * How long an inference consumer waits for one answer, queueing included, before it cancels the
+   * question and counts the try as failed. A page on the CPU takes minutes with the 3B model.
+   */
+  @Inject
+  @ConfigProperty(name = "docproc.pipeline.answer-timeout-ms", defaultValue = "1800000")
+  long answerTimeoutMs;
+
   /** Tries of one record before it goes to the dead-letter topic. */
   @Inject
   @ConfigProperty(name = "docproc.pipeline.max-attempts", defaultValue = "4")
@@ -60,6 +76,8 @@ public class PipelineSettings {
     require(!bootstrapServers.isBlank(), "docproc.kafka.bootstrap-servers must be set");
     require(partitions >= 1, "docproc.kafka.partitions must be >= 1");
     require(renderConsumers >= 1, "docproc.pipeline.render-consumers must be >= 1");
+    require(answerConsumers >= 1, "docproc.pipeline.answer-consumers must be >= 1");
+    require(answerTimeoutMs >= 1, "docproc.pipeline.answer-timeout-ms must be >= 1");
     require(relayIntervalMs >= 1, "docproc.pipeline.relay-interval-ms must be >= 1");
     require(relayBatchSize >= 1, "docproc.pipeline.relay-batch-size must be >= 1");
     retryPolicy();
@@ -75,6 +93,14 @@ public class PipelineSettings {
 
   public int renderConsumers() {
     return renderConsumers;
+  }
+
+  public int answerConsumers() {
+    return answerConsumers;
+  }
+
+  public Duration answerTimeout() {
+    return Duration.ofMillis(answerTimeoutMs);
   }
 
   public RetryPolicy retryPolicy() {

@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -107,7 +106,7 @@ public final class AuditChain {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return HexFormat.of().formatHex(Sha256.newDigest().digest(bytes.toByteArray()));
+    return Sha256.hex(bytes.toByteArray());
   }
 
   private static void field(DataOutputStream out, String value) throws IOException {

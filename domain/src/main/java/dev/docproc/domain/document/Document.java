@@ -85,6 +85,11 @@ public class Document {
     updatedAt = now;
   }
 
+  void markAnswered(Instant now) {
+    status = DocumentStatus.ANSWERED;
+    updatedAt = now;
+  }
+
   void markFailed(String reason, Instant now) {
     status = DocumentStatus.FAILED;
     failureReason = reason;

@@ -212,7 +212,7 @@ public class Documents {
   @Transactional
   public boolean storeRendering(
       String tenantId, UUID documentId, List<RenderedPage> pages, int attempts, Instant started) {
-    Optional<Document> waiting = lockWaiting(tenantId, documentId);
+    Optional<Document> waiting = lock(tenantId, documentId, DocumentStatus.RECEIVED);
     if (waiting.isEmpty()) {
       return false;
     }
@@ -240,7 +240,7 @@ public class Documents {
   @Transactional
   public boolean markFailed(
       String tenantId, UUID documentId, String reason, int attempts, Instant started) {
-    Optional<Document> waiting = lockWaiting(tenantId, documentId);
+    Optional<Document> waiting = lock(tenantId, documentId, DocumentStatus.RECEIVED);
     if (waiting.isEmpty()) {
       return false;
     }
@@ -259,11 +259,16 @@ public class Documents {
   }
 
   /** Microseconds, as PostgreSQL keeps them, so an answer now and a read later agree. */
-  private static Instant now() {
+  static Instant now() {
     return Instant.now().truncatedTo(ChronoUnit.MICROS);
   }
 
-  private Optional<Document> lockWaiting(String tenantId, UUID documentId) {
+  /**
+   * The document, locked until the transaction ends, if it is in {@code status}: concurrent changes
+   * of one document take turns and each sees the other's outcome.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Optional<Document> lock(String tenantId, UUID documentId, DocumentStatus status) {
     return em.createQuery(
             "select d from Document d where d.tenantId = :tenant and d.id = :id", Document.class)
         .setParameter("tenant", tenantId)
@@ -271,7 +276,7 @@ public class Documents {
         .setLockMode(LockModeType.PESSIMISTIC_WRITE)
         .getResultStream()
         .findFirst()
-        .filter(d -> d.status() == DocumentStatus.RECEIVED);
+        .filter(d -> d.status() == status);
   }
 
   private Job renderJob(Document document) {

@@ -1,6 +1,7 @@
 package dev.docproc.domain.testing;
 
 import dev.docproc.domain.audit.AuditTrail;
+import dev.docproc.domain.document.Answers;
 import dev.docproc.domain.document.Documents;
 import dev.docproc.domain.outbox.Outbox;
 import dev.docproc.domain.tenant.Tenants;
@@ -56,6 +57,10 @@ public final class Jpa {
   public static Documents documents(EntityManager em) {
     Tenants tenants = new Tenants(em);
     return new Documents(em, tenants, new AuditTrail(em, tenants), new Outbox(em));
+  }
+
+  public static Answers answers(EntityManager em) {
+    return new Answers(em, documents(em), auditTrail(em));
   }
 
   public static AuditTrail auditTrail(EntityManager em) {

@@ -75,8 +75,9 @@ final class Documents {
     return document;
   }
 
+  /** Polls until the document is final: every page answered, or failed. */
   static JsonNode awaitDone(String id, String token) {
-    return awaitStatus(id, token, Set.of("RENDERED", "FAILED"), Duration.ofSeconds(90));
+    return awaitStatus(id, token, Set.of("ANSWERED", "FAILED"), Duration.ofSeconds(120));
   }
 
   static void sleep(Duration duration) {

@@ -30,6 +30,9 @@ final class Kafka {
   /** The render consumers' group (dev.docproc.pipeline.Pipeline). */
   static final String RENDER_GROUP = "docproc-render";
 
+  /** The inference consumers' group (dev.docproc.pipeline.Pipeline). */
+  static final String ANSWER_GROUP = "docproc-answer";
+
   private Kafka() {}
 
   static RecordMetadata publish(String topic, String key, String value) {

@@ -31,8 +31,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Upload → outbox → Kafka → render consumer → pages, on the real server with the real PostgreSQL,
- * Kafka and Keycloak; redelivery and poison records.
+ * Upload → outbox → Kafka → render consumer → pages (→ inference consumer → answers, see
+ * AnswersIT), on the real server with the real PostgreSQL, Kafka and Keycloak; redelivery and
+ * poison records.
  */
 @ExtendWith(ArquillianExtension.class)
 class PipelineIT {
@@ -57,7 +58,7 @@ class PipelineIT {
 
     JsonNode document = Documents.awaitDone(id, alice);
 
-    assertEquals("RENDERED", document.get("status").asText(), document.toString());
+    assertEquals("ANSWERED", document.get("status").asText(), document.toString());
     JsonNode pages = document.get("pages");
     assertEquals(SampleFiles.expectedPages(invoice), pages.size());
     assertEquals(SampleFiles.expectedPages(invoice), document.get("pageCount").asInt());
@@ -80,7 +81,7 @@ class PipelineIT {
 
     JsonNode document = Documents.awaitDone(id, alice);
 
-    assertEquals("RENDERED", document.get("status").asText());
+    assertEquals("ANSWERED", document.get("status").asText());
     assertEquals(1, document.get("pages").size());
     BufferedImage page = pageImage(id, 1, alice);
     assertTrue((long) page.getWidth() * page.getHeight() <= Documents.PIXEL_BUDGET);
@@ -90,7 +91,7 @@ class PipelineIT {
   void anErpSystemUploadsWithClientCredentials() {
     String id = Documents.accepted(Tokens.erpAcme(), "oyo.pdf", SampleFiles.invoice("oyo.pdf"));
     JsonNode document = Documents.awaitDone(id, Tokens.erpAcme());
-    assertEquals("RENDERED", document.get("status").asText());
+    assertEquals("ANSWERED", document.get("status").asText());
     assertEquals("service-account-erp-acme", document.get("uploadedBy").asText());
   }
 
@@ -130,11 +131,11 @@ class PipelineIT {
 
     assertEquals(1, SQL.count("select count(*) from pages where document_id = ?::uuid", id));
     assertEquals(
-        List.of("DOCUMENT_RECEIVED", "DOCUMENT_RENDERED"),
+        List.of("DOCUMENT_RECEIVED", "DOCUMENT_RENDERED", "PAGE_ANSWERED", "DOCUMENT_ANSWERED"),
         StreamSupport.stream(audit(id, alice).spliterator(), false)
             .map(e -> e.get("action").asText())
             .toList());
-    assertEquals("RENDERED", Documents.get(id, alice).get("status").asText());
+    assertEquals("ANSWERED", Documents.get(id, alice).get("status").asText());
   }
 
   @Test
@@ -151,7 +152,7 @@ class PipelineIT {
     assertTrue(parked.isPresent(), "the poison record is on docproc.documents.dlq");
     assertTrue(parked.get().headers().lastHeader("docproc.error") != null);
     String id = Documents.accepted(alice, "oyo.pdf", SampleFiles.invoice("oyo.pdf"));
-    assertEquals("RENDERED", Documents.awaitDone(id, alice).get("status").asText());
+    assertEquals("ANSWERED", Documents.awaitDone(id, alice).get("status").asText());
   }
 
   @Test

@@ -56,6 +56,7 @@ class TenantsAndRolesIT {
                 .GET()
                 .build()),
         404);
+    assertProblem(Api.get("/documents/" + acmeDocument + "/pages/1/answer", bob), 404);
     assertProblem(Api.get("/documents/" + acmeDocument + "/audit", bob), 404);
     JsonNode list = Json.parse(Api.get("/documents?limit=100", bob).body());
     assertTrue(
@@ -66,13 +67,13 @@ class TenantsAndRolesIT {
   @Test
   void theOwnTenantSeesItInTheListFilteredByStatus() {
     String carol = Tokens.of(DemoUser.CAROL);
-    JsonNode rendered = Json.parse(Api.get("/documents?status=RENDERED&limit=100", carol).body());
+    JsonNode answered = Json.parse(Api.get("/documents?status=ANSWERED&limit=100", carol).body());
     assertTrue(
-        StreamSupport.stream(rendered.get("items").spliterator(), false)
+        StreamSupport.stream(answered.get("items").spliterator(), false)
             .anyMatch(d -> d.get("id").asText().equals(acmeDocument)));
     assertTrue(
-        StreamSupport.stream(rendered.get("items").spliterator(), false)
-            .allMatch(d -> d.get("status").asText().equals("RENDERED")));
+        StreamSupport.stream(answered.get("items").spliterator(), false)
+            .allMatch(d -> d.get("status").asText().equals("ANSWERED")));
     JsonNode failed = Json.parse(Api.get("/documents?status=FAILED&limit=100", carol).body());
     assertTrue(
         StreamSupport.stream(failed.get("items").spliterator(), false)
@@ -98,6 +99,21 @@ class TenantsAndRolesIT {
   void onlyAdminsVerifyTheChain() {
     assertEquals(200, Api.get("/audit/verify", Tokens.of(DemoUser.CAROL)).statusCode());
     assertProblem(Api.get("/audit/verify", Tokens.of(DemoUser.ALICE)), 403);
+  }
+
+  @Test
+  void onlyAdminsReadTheInferenceEngineStatus() {
+    assertEquals(200, Api.get("/admin/inference", Tokens.of(DemoUser.CAROL)).statusCode());
+    assertProblem(Api.get("/admin/inference", Tokens.of(DemoUser.ALICE)), 403);
+    assertProblem(Api.get("/admin/inference", Tokens.erpAcme()), 403);
+  }
+
+  @Test
+  void anErpSystemReadsItsTenantsAnswers() {
+    HttpResponse<String> answer =
+        Api.get("/documents/" + acmeDocument + "/pages/1/answer", Tokens.erpAcme());
+    assertEquals(200, answer.statusCode(), answer.body());
+    assertProblem(Api.get("/documents/" + acmeDocument + "/pages/2/answer", Tokens.erpAcme()), 404);
   }
 
   @Test

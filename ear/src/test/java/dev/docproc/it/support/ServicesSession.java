@@ -17,7 +17,8 @@ import org.junit.platform.launcher.LauncherSessionListener;
  * <p>Everything the tests and the server need is passed as system properties: the application's
  * configuration ({@code docproc.db.url}, {@code docproc.kafka.bootstrap-servers}, {@code
  * docproc.oidc.provider-url}, …, read by {@link TestServices}), and the server's JVM arguments and
- * management port (used by arquillian.xml).
+ * management port (used by arquillian.xml). The {@code docproc.inference.*} settings this JVM was
+ * given (ear/pom.xml: the tiny reference model) go to the server as they are.
  */
 public class ServicesSession implements LauncherSessionListener {
 
@@ -51,8 +52,21 @@ public class ServicesSession implements LauncherSessionListener {
     arguments.add(required("docproc.jvm.flags"));
     arguments.add("-Djboss.http.port=" + httpPort);
     arguments.add("-Djboss.management.http.port=" + managementPort);
-    application.forEach((key, value) -> arguments.add("-D" + key + "=" + value));
+    application.forEach((key, value) -> arguments.add(systemProperty(key, value)));
+    System.getProperties().stringPropertyNames().stream()
+        .filter(key -> key.startsWith(TestServices.INFERENCE_SETTINGS))
+        .sorted()
+        .forEach(key -> arguments.add(systemProperty(key, System.getProperty(key))));
     return String.join(" ", arguments);
+  }
+
+  /** -Dkey=value, in double quotes if it has spaces (arquillian.xml's javaVmArguments split). */
+  private static String systemProperty(String key, String value) {
+    if (value.contains("\"")) {
+      throw new IllegalArgumentException(key + ": a double quote cannot reach the server");
+    }
+    String argument = "-D" + key + "=" + value;
+    return value.chars().anyMatch(Character::isWhitespace) ? '"' + argument + '"' : argument;
   }
 
   private static String required(String property) {

@@ -9,7 +9,6 @@ import dev.docproc.gpu.GatherKernels;
 import dev.docproc.gpu.GemmKernels;
 import dev.docproc.gpu.NormKernels;
 import dev.docproc.gpu.RopeKernels;
-import dev.docproc.gpu.RotaryTable;
 import dev.docproc.gpu.SamplingKernels;
 import dev.docproc.gpu.W4Layout;
 import java.util.ArrayList;
@@ -128,15 +127,36 @@ public final class CudaRunner implements KernelRunner, AutoCloseable {
   }
 
   @Override
-  public float[] rope(
-      float[] x, int t, int nHeads, int[] pos, RotaryTable table, boolean bf16Math) {
-    try (RopeKernels.DeviceTable dt = new RopeKernels.DeviceTable(cuda, table)) {
-      int width = nHeads * 2 * table.half();
+  public float[] rope(float[] x, int t, int nHeads, int half, float[] cos, float[] sin) {
+    try {
+      int width = nHeads * 2 * half;
       int ld = width + 256; // e.g. q and k rotated inside a fused qkv row, v left alone
+      int ldcs = half + 4; // tables with a row stride of their own
       DeviceBuffer dx = strided(x, t, width, ld);
-      rope.apply(dx, ld, t, nHeads, ints(pos), dt, bf16Math);
+      rope.apply(
+          dx,
+          ld,
+          t,
+          nHeads,
+          half,
+          f32(pad(cos, t, half, ldcs)),
+          f32(pad(sin, t, half, ldcs)),
+          ldcs);
       cuda.synchronize();
       return unstride(Bf16.toFloats(dx.downloadShorts(t * ld)), t, width, ld);
+    } finally {
+      release();
+    }
+  }
+
+  @Override
+  public float[] add(float[] x, float[] y, int m, int n) {
+    try {
+      int ld = n + 8;
+      DeviceBuffer dx = strided(x, m, n, ld);
+      act.add(dx, ld, bf16(y), n, m, n);
+      cuda.synchronize();
+      return unstride(Bf16.toFloats(dx.downloadShorts(m * ld)), m, n, ld);
     } finally {
       release();
     }
@@ -354,12 +374,17 @@ public final class CudaRunner implements KernelRunner, AutoCloseable {
 
   /** rows × cols values placed in a [rows][ld] bf16 matrix whose padding columns are NaN. */
   private DeviceBuffer strided(float[] values, int rows, int cols, int ld) {
+    return bf16(pad(values, rows, cols, ld));
+  }
+
+  /** rows × cols values in a [rows][ld] array whose padding is NaN. */
+  private static float[] pad(float[] values, int rows, int cols, int ld) {
     float[] padded = new float[rows * ld];
     java.util.Arrays.fill(padded, Float.NaN);
     for (int r = 0; r < rows; r++) {
       System.arraycopy(values, r * cols, padded, r * ld, cols);
     }
-    return bf16(padded);
+    return padded;
   }
 
   private static float[] unstride(float[] values, int rows, int cols, int ld) {

@@ -25,15 +25,21 @@ import java.util.function.Supplier;
  * OUT_DIR/gpu-check-table.txt and, last, to stdout. Exit status 0 only when every case passed.
  *
  * <p>Usage: {@code java --enable-native-access=ALL-UNNAMED -cp 'lib/*'
- * dev.docproc.gpu.check.GpuCheck OUT_DIR [--seed N]}
+ * dev.docproc.gpu.check.GpuCheck OUT_DIR [--seed N]}; {@code GpuCheck --probe} only says whether a
+ * usable GPU is there (exit status 0) or why not (exit status 3).
  */
 public final class GpuCheck {
   private GpuCheck() {}
 
   public static void main(String[] args) throws IOException {
     if (args.length < 1) {
-      System.err.println("usage: GpuCheck OUT_DIR [--seed N]");
+      System.err.println("usage: GpuCheck OUT_DIR [--seed N] | GpuCheck --probe");
       System.exit(2);
+    }
+    if (args[0].equals("--probe")) {
+      CudaAvailability.Status status = CudaAvailability.probe();
+      System.out.println((status.usable() ? "GPU: " : "no usable GPU: ") + status.description());
+      System.exit(status.usable() ? 0 : 3);
     }
     Path out = Files.createDirectories(Path.of(args[0]));
     long seed =

@@ -1,7 +1,6 @@
 package dev.docproc.gpu.check;
 
 import dev.docproc.gpu.Bf16;
-import dev.docproc.gpu.RotaryTable;
 import dev.docproc.gpu.W4Layout;
 import dev.docproc.gpu.reference.ActivationRef;
 import dev.docproc.gpu.reference.AttentionRef;
@@ -65,13 +64,20 @@ public final class KernelChecks {
     cases.add(() -> addRmsNorm(5, 1280));
     cases.add(() -> siluMul(3, 3420));
     cases.add(() -> gelu(4, 5120));
-    cases.add(this::ropeText);
-    cases.add(this::ropeVision);
+    cases.add(() -> add(9, 2048));
+    cases.add(() -> siluMul(70000, 24)); // more rows than a grid's y extent (65535)
+    cases.add(() -> add(70001, 16));
+    cases.add(() -> rope(37, 18, 64)); // 16 query + 2 key heads of the text model, M-RoPE angles
+    cases.add(() -> rope(64, 32, 40)); // vision q and k (16 + 16 heads of 80), 2-D angles
+    cases.add(() -> rope(11, 10, 16)); // the tiny test model's text heads
     cases.add(() -> prefill(new int[] {0, 64, 100, 164, 165}, 4, 4, 80, false));
     cases.add(() -> prefill(new int[] {0, 200, 277}, 16, 2, 128, true));
     cases.add(() -> prefill(new int[] {0, 1, 130}, 8, 8, 64, false));
+    cases.add(() -> prefill(new int[] {0, 16, 40, 100}, 4, 4, 16, false)); // tiny vision windows
+    cases.add(() -> prefill(new int[] {0, 75}, 8, 2, 32, true)); // tiny text prompt
     cases.add(() -> decode(new int[] {1, 130, 517}, 16, 2, 128, 16, 600));
     cases.add(() -> decode(new int[] {64, 65}, 16, 16, 80, 8, 128));
+    cases.add(() -> decode(new int[] {3, 100, 64}, 8, 2, 32, 64, 192)); // tiny text, engine pages
     cases.add(this::gatherRows);
     cases.add(this::scatterRows);
     cases.add(this::gatherCols);
@@ -184,46 +190,30 @@ public final class KernelChecks {
     return compare("gelu", m + "x" + n, ActivationRef.gelu(x), gpu.gelu(x, m, n), BF16);
   }
 
-  Result ropeText() {
-    int t = 37;
-    int heads = 18; // 16 query + 2 key heads of a fused qkv row
-    RotaryTable table =
-        RotaryTable.multimodal(new int[] {16, 24, 24}, RotaryTable.inverseFrequencies(1e6, 128));
-    int[] pos = new int[3 * t];
-    for (int i = 0; i < pos.length; i++) {
-      pos[i] = random.nextInt(6000);
-    }
-    return rope("rope_bf16", "m-rope", t, heads, pos, table, true);
+  Result add(int m, int n) {
+    float[] x = randn(m * n, 2);
+    float[] y = randn(m * n, 1);
+    return compare("add_rows", m + "x" + n, ActivationRef.add(x, y), gpu.add(x, y, m, n), BF16);
   }
 
-  Result ropeVision() {
-    int t = 64;
-    RotaryTable table =
-        RotaryTable.perAxis(new int[] {20, 20}, RotaryTable.inverseFrequencies(10000, 40));
-    int[] pos = new int[2 * t];
-    for (int i = 0; i < pos.length; i++) {
-      pos[i] = random.nextInt(160);
-    }
-    return rope("rope_f32", "2-d", t, 32, pos, table, false);
-  }
-
-  private Result rope(
-      String kernel,
-      String kind,
-      int t,
-      int heads,
-      int[] pos,
-      RotaryTable table,
-      boolean bf16Math) {
-    int width = heads * 2 * table.half();
+  /** Heads of 2·half; angles as positions up to 6000 times frequencies give them. */
+  Result rope(int t, int heads, int half) {
+    int width = heads * 2 * half;
     float[] x = randn(t * width, 1);
+    float[] cos = new float[t * half];
+    float[] sin = new float[t * half];
+    for (int i = 0; i < cos.length; i++) {
+      double angle = random.nextInt(6000) * Math.pow(1e6, -(double) (i % half) / half);
+      cos[i] = (float) Math.cos(angle);
+      sin[i] = (float) Math.sin(angle);
+    }
     float[] expected = x.clone();
-    RopeRef.apply(expected, width, t, heads, pos, table, bf16Math);
+    RopeRef.apply(expected, width, t, heads, half, cos, sin);
     return compare(
-        kernel,
-        t + "x" + heads + "x" + 2 * table.half() + " " + kind,
+        "rope",
+        t + "x" + heads + "x" + 2 * half,
         expected,
-        gpu.rope(x, t, heads, pos, table, bf16Math),
+        gpu.rope(x, t, heads, half, cos, sin),
         BF16);
   }
 

@@ -1,6 +1,5 @@
 package dev.docproc.gpu.check;
 
-import dev.docproc.gpu.RotaryTable;
 import dev.docproc.gpu.W4Layout;
 
 /**
@@ -24,8 +23,11 @@ public interface KernelRunner {
 
   float[] gelu(float[] x, int m, int n);
 
-  /** x [t][nHeads · 2 · half] rotated; pos int [table rows][t]. */
-  float[] rope(float[] x, int t, int nHeads, int[] pos, RotaryTable table, boolean bf16Math);
+  /** x [t][nHeads · 2 · half] rotated by the angles cos, sin [t][half]. */
+  float[] rope(float[] x, int t, int nHeads, int half, float[] cos, float[] sin);
+
+  /** Returns x + y (bf16) over [m][n]. */
+  float[] add(float[] x, float[] y, int m, int n);
 
   float[] attentionPrefill(
       float[] q,

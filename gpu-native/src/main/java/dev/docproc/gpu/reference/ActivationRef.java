@@ -17,6 +17,15 @@ public final class ActivationRef {
     return out;
   }
 
+  /** {@code bf16(x + y)} elementwise. */
+  public static float[] add(float[] x, float[] y) {
+    float[] out = new float[x.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Bf16.round(x[i] + y[i]);
+    }
+    return out;
+  }
+
   /** Exact GELU {@code bf16(x · 0.5 · (1 + erf(x / √2)))}. */
   public static float[] gelu(float[] x) {
     float[] out = new float[x.length];

@@ -1,6 +1,5 @@
 package dev.docproc.gpu.check;
 
-import dev.docproc.gpu.RotaryTable;
 import dev.docproc.gpu.W4Layout;
 import dev.docproc.gpu.reference.ActivationRef;
 import dev.docproc.gpu.reference.AttentionRef;
@@ -44,11 +43,15 @@ class ReferenceRunner implements KernelRunner {
   }
 
   @Override
-  public float[] rope(
-      float[] x, int t, int nHeads, int[] pos, RotaryTable table, boolean bf16Math) {
+  public float[] rope(float[] x, int t, int nHeads, int half, float[] cos, float[] sin) {
     float[] y = x.clone();
-    RopeRef.apply(y, nHeads * 2 * table.half(), t, nHeads, pos, table, bf16Math);
+    RopeRef.apply(y, nHeads * 2 * half, t, nHeads, half, cos, sin);
     return y;
+  }
+
+  @Override
+  public float[] add(float[] x, float[] y, int m, int n) {
+    return ActivationRef.add(x, y);
   }
 
   @Override

@@ -26,7 +26,9 @@ import org.apache.kafka.common.errors.WakeupException;
  * within a partition, the offset committed only after the handler returned (and so after its
  * database commit). A failing record is tried again with backoff, then parked on the dead-letter
  * topic; a record the handler calls malformed is parked at once. Nothing a record holds can end the
- * loop. Shutdown follows the KafkaConsumer Javadoc: {@link #shutdown()} sets a flag and calls
+ * loop. While the handler is not {@linkplain Handler#ready() ready} (a service it needs is down),
+ * the loop pauses its partitions and keeps polling, so records wait in Kafka without counting as
+ * attempts. Shutdown follows the KafkaConsumer Javadoc: {@link #shutdown()} sets a flag and calls
  * {@code wakeup()}, and the polling thread closes the consumer.
  */
 public final class ConsumerLoop implements Runnable {
@@ -39,6 +41,25 @@ public final class ConsumerLoop implements Runnable {
   @FunctionalInterface
   public interface Handler {
     void handle(ConsumerRecord<String, String> record, int attempt) throws Exception;
+
+    /** Whether records can be handled now; while not, they wait in Kafka. */
+    default boolean ready() {
+      return true;
+    }
+
+    /** Called once a record is on the dead-letter topic, with the last failure. */
+    default void parked(ConsumerRecord<String, String> record, Exception cause, int attempts) {}
+  }
+
+  /**
+   * Thrown by a handler when it cannot handle the record now for a reason outside the record (a
+   * service it needs is unavailable): the record is read again once the handler is ready, and the
+   * try does not count.
+   */
+  public static class NotReadyException extends RuntimeException {
+    public NotReadyException(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   /** Thrown by a handler for a record it can never handle, to skip the retries. */
@@ -75,6 +96,7 @@ public final class ConsumerLoop implements Runnable {
     try {
       consumer.subscribe(List.of(topic));
       while (!closed.get()) {
+        holdUnlessReady();
         ConsumerRecords<String, String> records = consumer.poll(POLL_TIMEOUT);
         Map<TopicPartition, Long> next = new HashMap<>();
         try {
@@ -86,6 +108,9 @@ public final class ConsumerLoop implements Runnable {
           }
         } catch (WakeupException e) {
           throw e;
+        } catch (NotReadyException e) {
+          LOG.info(() -> "Consumer of " + topic + " waits: " + e.getMessage());
+          rewind(records, next);
         } catch (KafkaException e) {
           // The dead-letter topic or the commit failed: read the unfinished records again.
           LOG.log(Level.WARNING, "Consumer of " + topic + " rewinds after: " + e, e);
@@ -105,12 +130,29 @@ public final class ConsumerLoop implements Runnable {
     }
   }
 
-  /** Stops polling and waits for the loop to close its consumer. */
-  public void shutdown(Duration wait) throws InterruptedException {
+  /** Tells the loop to stop polling and close its consumer; returns at once. */
+  public void shutdown() {
     closed.set(true);
     stopping.countDown();
     consumer.wakeup();
+  }
+
+  /** Waits for the loop to close its consumer after {@link #shutdown()}. */
+  public void awaitStopped(Duration wait) throws InterruptedException {
     stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Pauses the assigned partitions while the handler is not ready, resumes them when it is. */
+  private void holdUnlessReady() {
+    if (handler.ready()) {
+      if (!consumer.paused().isEmpty()) {
+        LOG.info(() -> "Consumer of " + topic + " resumes");
+        consumer.resume(consumer.paused());
+      }
+    } else if (!consumer.paused().containsAll(consumer.assignment())) {
+      LOG.info(() -> "Consumer of " + topic + " pauses until its handler is ready");
+      consumer.pause(consumer.assignment());
+    }
   }
 
   private void process(ConsumerRecord<String, String> record) throws InterruptedException {
@@ -122,6 +164,8 @@ public final class ConsumerLoop implements Runnable {
       } catch (MalformedRecordException e) {
         deadLetter(record, e, attempt);
         return;
+      } catch (NotReadyException e) {
+        throw e;
       } catch (Exception e) {
         last = e;
         LOG.log(
@@ -147,6 +191,11 @@ public final class ConsumerLoop implements Runnable {
       deadLetters.send(parked).get(DEAD_LETTER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new KafkaException("could not park " + where(record), e);
+    }
+    try {
+      handler.parked(record, cause, attempts);
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "Handler of " + topic + " failed after parking " + where(record), e);
     }
   }
 

@@ -1,12 +1,14 @@
 package dev.docproc.web.api;
 
 import dev.docproc.domain.audit.AuditTrail;
+import dev.docproc.domain.document.Answers;
 import dev.docproc.domain.document.Document;
 import dev.docproc.domain.document.DocumentIntake;
 import dev.docproc.domain.document.DocumentStatus;
 import dev.docproc.domain.document.Documents;
 import dev.docproc.domain.document.Job;
 import dev.docproc.domain.intake.UploadRejectedException;
+import dev.docproc.inference.ejb.Inference;
 import dev.docproc.web.problem.Problem;
 import dev.docproc.web.problem.ProblemException;
 import dev.docproc.web.security.CurrentUser;
@@ -46,8 +48,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * Documents of the caller's tenant: upload, list, look at, page images, audit trail. A document of
- * another tenant does not exist here (404).
+ * Documents of the caller's tenant: upload, list, look at, page images and answers, audit trail. A
+ * document of another tenant does not exist here (404).
  */
 @Path("/documents")
 @RequestScoped
@@ -69,7 +71,9 @@ public class DocumentsResource {
   @Inject CurrentUser user;
   @Inject DocumentIntake intake;
   @Inject Documents documents;
+  @Inject Answers answers;
   @Inject AuditTrail audit;
+  @Inject Inference inference;
 
   @POST
   @Consumes(MediaType.MULTIPART_FORM_DATA)
@@ -138,7 +142,7 @@ public class DocumentsResource {
               content);
     }
     Document d = accepted.document();
-    return Response.accepted(DocumentViews.Detail.of(d, List.of(), null))
+    return Response.accepted(DocumentViews.Detail.of(d))
         .location(
             uri.getBaseUriBuilder().path(DocumentsResource.class).path(d.id().toString()).build())
         .header("Idempotent-Replayed", accepted.replayed() ? "true" : null)
@@ -150,7 +154,8 @@ public class DocumentsResource {
   @Operation(summary = "List documents, newest first")
   @APIResponse(responseCode = "200", description = "One slice of the tenant's documents")
   public DocumentViews.Listing list(
-      @Parameter(description = "RECEIVED, RENDERED or FAILED") @QueryParam("status") String status,
+      @Parameter(description = "RECEIVED, RENDERED, ANSWERED or FAILED") @QueryParam("status")
+          String status,
       @QueryParam("offset") @DefaultValue("0") int offset,
       @Parameter(description = "1 to 100") @QueryParam("limit") @DefaultValue("20") int limit) {
     if (offset < 0 || limit < 1 || limit > MAX_LIMIT) {
@@ -170,7 +175,12 @@ public class DocumentsResource {
   @GET
   @Path("/{id}")
   @RolesAllowed({Roles.UPLOADER, Roles.REVIEWER, Roles.ADMIN, Roles.INTEGRATION})
-  @Operation(summary = "A document: status, pages, timings")
+  @Operation(
+      summary = "A document: status, pages with their answers, timings",
+      description =
+          "Status RECEIVED → RENDERED → ANSWERED, or FAILED with failureReason. Each page is"
+              + " ANSWERED (with the answer), PENDING (with a reason while the inference engine"
+              + " is not ready) or NOT_ANSWERED (the document failed).")
   @APIResponse(responseCode = "200", description = "The document")
   @APIResponse(
       responseCode = "404",
@@ -181,7 +191,9 @@ public class DocumentsResource {
     return DocumentViews.Detail.of(
         d,
         documents.pages(d.tenantId(), d.id()),
-        documents.job(d.tenantId(), d.id(), Job.Kind.RENDER).orElse(null));
+        documents.job(d.tenantId(), d.id(), Job.Kind.RENDER).orElse(null),
+        answers.forDocument(d.tenantId(), d.id()),
+        inference.status());
   }
 
   @GET
@@ -215,6 +227,24 @@ public class DocumentsResource {
   }
 
   @GET
+  @Path("/{id}/pages/{number}/answer")
+  @RolesAllowed({Roles.UPLOADER, Roles.REVIEWER, Roles.ADMIN, Roles.INTEGRATION})
+  @Operation(summary = "The inference engine's answer about a page, with tokens, times and model")
+  @APIResponse(responseCode = "200", description = "The answer")
+  @APIResponse(
+      responseCode = "404",
+      description = "No such document or page, or no answer yet (the detail says why)",
+      content = @Content(mediaType = Problem.MEDIA_TYPE))
+  public DocumentViews.AnswerView answer(
+      @PathParam("id") String id, @PathParam("number") int number) {
+    Document d = find(id);
+    return answers
+        .find(d.tenantId(), d.id(), number)
+        .map(a -> DocumentViews.AnswerView.of(d, a))
+        .orElseThrow(() -> noAnswer(d, number));
+  }
+
+  @GET
   @Path("/{id}/audit")
   @RolesAllowed({Roles.REVIEWER, Roles.ADMIN})
   @Operation(summary = "A document's audit trail, oldest first, with the hash chain's links")
@@ -239,6 +269,27 @@ public class DocumentsResource {
     }
     return uuid.flatMap(u -> documents.find(user.tenantId(), u))
         .orElseThrow(() -> notFound("There is no document " + id + "."));
+  }
+
+  /** Why a page has no answer: no such page, the document failed, or it is still to come. */
+  private ProblemException noAnswer(Document d, int number) {
+    String why;
+    if (number < 1 || number > d.pageCount()) {
+      why = "Document " + d.id() + " has no page " + number + " (" + d.pageCount() + " pages).";
+    } else if (d.status() == DocumentStatus.FAILED) {
+      why = "Page " + number + " will not be answered: " + d.failureReason();
+    } else {
+      var engine = inference.status();
+      why =
+          "Page "
+              + number
+              + " has no answer yet (document "
+              + d.status()
+              + ")"
+              + (engine.ready() ? "." : "; the inference engine is not ready: " + engine.reason());
+    }
+    return new ProblemException(
+        new Problem("urn:docproc:problem:no-answer", "No answer", 404, why));
   }
 
   private static ProblemException badRequest(String type, String title, String detail) {

@@ -3,10 +3,13 @@ package dev.docproc.inference.engine.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.docproc.gpu.CudaException;
+import dev.docproc.gpu.MemoryPlan;
+import dev.docproc.inference.engine.Engine;
 import dev.docproc.inference.engine.QwenVL;
+import dev.docproc.inference.engine.compute.Backend;
 import dev.docproc.inference.engine.compute.Ops;
 import dev.docproc.inference.engine.compute.Taps;
-import dev.docproc.inference.engine.compute.cpu.CpuOps;
 import dev.docproc.inference.engine.generate.Generation;
 import dev.docproc.inference.engine.generate.GenerationListener;
 import dev.docproc.inference.engine.generate.Generator;
@@ -18,10 +21,8 @@ import dev.docproc.inference.engine.model.ModelRepository;
 import dev.docproc.inference.engine.processor.Prompt;
 import dev.docproc.inference.engine.processor.QwenVLProcessor;
 import dev.docproc.inference.engine.text.ChatMessage;
-import dev.docproc.inference.engine.vision.Grid;
 import dev.docproc.inference.engine.vision.preprocess.ImageInput;
 import dev.docproc.inference.engine.vision.preprocess.InvalidImageException;
-import dev.docproc.inference.engine.vision.preprocess.PixelValues;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,8 @@ public final class Main {
         --stop TEXT             stop string (repeatable)
         --max-context N         KV cache limit in tokens (default 32768)
         --threads N             CPU threads (default: all)
+        --compute auto|cpu|cuda backend (default: docproc.compute, else auto: CUDA when a usable
+                                GPU is there)
         --taps REGEX --taps-out DIR
                                 write intermediates whose tap names match (e.g. 'decoder\\.0\\..*')
       environment: HF_HOME, HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE as for Hugging Face tools
@@ -80,6 +83,8 @@ public final class Main {
         | InvalidImageException
         | IllegalArgumentException
         | IllegalStateException
+        | MemoryPlan.InsufficientDeviceMemoryException
+        | CudaException
         | IOException e) {
       err.println("error: " + e.getMessage());
       return 1;
@@ -100,9 +105,13 @@ public final class Main {
         new ModelRepository(HubSettings.fromEnvironment(), DownloadProgress.bar(err))
             .resolve(o.model);
     Taps taps = o.tapsRegex == null ? Taps.OFF : Taps.matching(o.tapsRegex);
+    Engine.Settings settings =
+        Engine.Settings.fromSystemProperties()
+            .with(o.compute != null ? o.compute : Backend.setting(), o.maxContext, 1);
     try (QwenVLProcessor processor = QwenVLProcessor.load(dir);
-        Ops ops = CpuOps.create();
-        QwenVL model = QwenVL.load(dir, ops, taps)) {
+        Engine engine = Engine.open(dir, settings, taps)) {
+      QwenVL model = engine.model();
+      Ops ops = engine.ops();
       List<ChatMessage.Part> parts = new ArrayList<>();
       List<ImageInput> images = new ArrayList<>();
       if (o.image != null) {
@@ -113,22 +122,15 @@ public final class Main {
       Prompt prompt =
           processor.prepare(
               List.of(ChatMessage.of("user", parts.toArray(ChatMessage.Part[]::new))), images);
-      List<Grid> grids = new ArrayList<>();
-      int total = 0;
-      for (PixelValues p : prompt.images()) {
-        grids.add(new Grid(p.gridT(), p.gridH(), p.gridW()));
-        total += p.data().length;
-      }
-      float[] pixels = new float[total];
-      int at = 0;
-      for (PixelValues p : prompt.images()) {
-        System.arraycopy(p.data(), 0, pixels, at, p.data().length);
-        at += p.data().length;
-      }
       SamplingParams params = o.sampling(model);
       Dump dump = o.dumpFile == null ? null : new Dump(o.dumpTopK);
       GenerationListener listener =
           new GenerationListener() {
+            @Override
+            public boolean wantsLogits() {
+              return dump != null;
+            }
+
             @Override
             public void onLogits(int step, float[] logits) {
               if (dump != null) {
@@ -151,10 +153,15 @@ public final class Main {
               }
             }
           };
-      Generator generator =
-          new Generator(model, ops, ids -> processor.tokenizer().decode(ids, true), o.maxContext);
+      Generator generator = engine.generator(ids -> processor.tokenizer().decode(ids, true));
       Generation g =
-          generator.generate(prompt.inputIds(), pixels, grids, params, listener, () -> false);
+          generator.generate(
+              prompt.inputIds(),
+              prompt.pixelValues(),
+              prompt.grids(),
+              params,
+              listener,
+              () -> false);
       if (o.json) {
         out.println(result(g, model, ops));
       } else {

@@ -25,6 +25,7 @@ final class Options {
   final List<String> stops = new ArrayList<>();
   int maxContext = 32768;
   int threads;
+  String compute;
   String tapsRegex;
   Path tapsOut;
 
@@ -56,6 +57,7 @@ final class Options {
         case "--stop" -> o.stops.add(v);
         case "--max-context" -> o.maxContext = positive(a, v);
         case "--threads" -> o.threads = positive(a, v);
+        case "--compute" -> o.compute = v;
         case "--taps" -> o.tapsRegex = v;
         case "--taps-out" -> o.tapsOut = Path.of(v);
         default -> throw new UsageException("unknown option " + a);

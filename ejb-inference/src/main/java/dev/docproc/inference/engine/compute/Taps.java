@@ -25,6 +25,11 @@ public final class Taps {
     return new Taps(Pattern.compile(regex));
   }
 
+  /** Whether any tap is recorded (each then copies its rows to the host). */
+  public boolean enabled() {
+    return filter != null;
+  }
+
   /** Records rows [0, n) of {@code b} as tap {@code name} if the setting selects it. */
   public void tap(Ops ops, String name, Buf b, int n) {
     tap(ops, name, b, n, null);

@@ -1,27 +1,32 @@
 package dev.docproc.inference.engine.decoder;
 
-import dev.docproc.inference.engine.compute.Buf;
-import dev.docproc.inference.engine.compute.Ops;
-
 /**
- * One sequence's state: post-RoPE keys and values of every layer for up to {@code capacity}
- * positions, how many are filled, and the M-RoPE offset of generated tokens.
+ * One sequence's share of a {@link KvPool}: {@code blocks} consecutive blocks from {@code
+ * firstBlock}, how many positions are filled, and the M-RoPE offset of generated tokens. Closing it
+ * gives the blocks back (and closes the pool when the cache was made alone by {@link
+ * Decoder#newCache}).
  */
 public final class KvCache implements AutoCloseable {
-  final Buf[] k; // [layers] of [capacity, kvHeads·headDim]
-  final Buf[] v; // [layers] of [capacity, kvHeads·headDim]
+  final KvPool pool;
+  final int firstBlock;
+  final int blocks;
   private final int capacity;
   int length;
   int ropeDelta;
+  private boolean ownsPool;
+  DecodeBatch single; // the batch of one that Decoder.step(cache, token) uses, made on first use
+  private boolean closed;
 
-  KvCache(Ops ops, int layers, int capacity, int kvDim) {
+  KvCache(KvPool pool, int firstBlock, int blocks, int capacity) {
+    this.pool = pool;
+    this.firstBlock = firstBlock;
+    this.blocks = blocks;
     this.capacity = capacity;
-    this.k = new Buf[layers];
-    this.v = new Buf[layers];
-    for (int l = 0; l < layers; l++) {
-      k[l] = ops.alloc(capacity, kvDim);
-      v[l] = ops.alloc(capacity, kvDim);
-    }
+  }
+
+  KvCache owningPool() {
+    ownsPool = true;
+    return this;
   }
 
   public int capacity() {
@@ -33,11 +38,23 @@ public final class KvCache implements AutoCloseable {
     return length;
   }
 
+  /** Cache row (in the pool's K and V buffers) of position p. */
+  int slot(int p) {
+    return firstBlock * KvPool.BLOCK_SIZE + p;
+  }
+
   @Override
   public void close() {
-    for (int l = 0; l < k.length; l++) {
-      k[l].close();
-      v[l].close();
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (single != null) {
+      single.close();
+    }
+    pool.release(firstBlock, blocks);
+    if (ownsPool) {
+      pool.close();
     }
   }
 }

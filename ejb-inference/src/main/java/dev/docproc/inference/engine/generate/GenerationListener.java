@@ -2,7 +2,15 @@ package dev.docproc.inference.engine.generate;
 
 /** Streaming callbacks of a generation, called on the generating thread. */
 public interface GenerationListener {
-  /** Raw float32 logits [vocab] of step {@code step}, before any processing. */
+  /**
+   * Whether {@link #onLogits} is wanted: the logits then come back to the host at every step (a GPU
+   * backend otherwise keeps them on the device).
+   */
+  default boolean wantsLogits() {
+    return false;
+  }
+
+  /** Raw float32 logits [vocab] of step {@code step}, before any processing (if wanted). */
   default void onLogits(int step, float[] logits) {}
 
   /** Each chosen token id, stop tokens included. */

@@ -1,19 +1,18 @@
 package dev.docproc.inference.engine.generate;
 
 import dev.docproc.inference.engine.QwenVL;
-import dev.docproc.inference.engine.compute.Buf;
 import dev.docproc.inference.engine.compute.Ops;
-import dev.docproc.inference.engine.decoder.Decoder;
-import dev.docproc.inference.engine.decoder.KvCache;
 import dev.docproc.inference.engine.vision.Grid;
-import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 
 /**
- * The generate loop: images through the vision tower, the prompt through the decoder, then one
- * token at a time until a stop token, a stop string, the token limit, cancellation or a full
- * context.
+ * One request at a time: the generate loop of {@link Scheduler} (images through the vision tower,
+ * the prompt through the decoder, then one token at a time until a stop token, a stop string, the
+ * token limit, cancellation or a full context) with a batch of one and a KV cache of exactly the
+ * request's size.
  */
 public final class Generator {
 
@@ -54,97 +53,19 @@ public final class Generator {
       SamplingParams params,
       GenerationListener listener,
       BooleanSupplier cancelled) {
-    if (prompt.length + 1 > maxContext) {
-      throw new IllegalArgumentException(
-          "prompt of "
-              + prompt.length
-              + " tokens does not fit the context of "
-              + maxContext
-              + " tokens");
+    Request r = new Request(prompt, pixels, grids, params, listener, cancelled);
+    Scheduler.validate(model, maxContext, r);
+    try (Scheduler one =
+        new Scheduler(
+            model, ops, text, new Scheduler.Limits(1, maxContext, r.capacity(maxContext)))) {
+      CompletableFuture<Generation> result = one.submit(r);
+      one.runUntilIdle();
+      return result.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
     }
-    int vocab = model.config().text().vocabSize();
-    for (int id : prompt) {
-      if (id < 0 || id >= vocab) {
-        throw new IllegalArgumentException(
-            "token id " + id + " outside the vocabulary of " + vocab);
-      }
-    }
-    model.validateImages(pixels, grids);
-    Decoder decoder = model.decoder();
-    int capacity = Math.min(maxContext, prompt.length + params.maxTokens());
-    Sampler sampler = new Sampler(params, vocab, prompt);
-    StopStrings stops = new StopStrings(params.stopStrings());
-    int[] out = new int[params.maxTokens()];
-    int count = 0;
-    Generation.StopReason reason = Generation.StopReason.MAX_TOKENS;
-    long t0 = System.nanoTime();
-    long visionNanos;
-    long prefillNanos;
-    try (KvCache cache = decoder.newCache(capacity)) {
-      Buf logits;
-      try (Buf image = model.encodeImages(pixels, grids)) {
-        visionNanos = System.nanoTime() - t0;
-        logits = decoder.prefill(cache, prompt, grids, image, false);
-      }
-      prefillNanos = System.nanoTime() - t0 - visionNanos;
-      String emitted = "";
-      while (true) {
-        float[] row = ops.read(logits, 0, 1);
-        logits.close();
-        if (cancelled.getAsBoolean()) {
-          reason = Generation.StopReason.CANCELLED;
-          break;
-        }
-        listener.onLogits(count, row);
-        int token = sampler.next(row);
-        out[count++] = token;
-        listener.onToken(count - 1, token);
-        if (contains(params.stopTokenIds(), token)) {
-          reason = Generation.StopReason.STOP_TOKEN;
-          break;
-        }
-        String full = text.decode(Arrays.copyOf(out, count));
-        int stopAt = stops.find(full);
-        String safe = stopAt >= 0 ? full.substring(0, stopAt) : stops.safePrefix(full);
-        if (safe.length() > emitted.length() && safe.startsWith(emitted)) {
-          listener.onText(safe.substring(emitted.length()));
-          emitted = safe;
-        }
-        if (stopAt >= 0) {
-          reason = Generation.StopReason.STOP_STRING;
-          break;
-        }
-        if (count == params.maxTokens()) {
-          break;
-        }
-        if (cache.length() == cache.capacity()) {
-          reason = Generation.StopReason.CONTEXT_FULL;
-          break;
-        }
-        logits = decoder.step(cache, token);
-      }
-      int[] tokens = Arrays.copyOf(out, count);
-      int textTokens = reason == Generation.StopReason.STOP_TOKEN ? count - 1 : count;
-      String answer = text.decode(Arrays.copyOf(out, textTokens));
-      int stopAt = stops.find(answer);
-      if (stopAt >= 0) {
-        answer = answer.substring(0, stopAt);
-      }
-      if (answer.length() > emitted.length() && answer.startsWith(emitted)) {
-        listener.onText(answer.substring(emitted.length()));
-      }
-      long decodeNanos = System.nanoTime() - t0 - visionNanos - prefillNanos;
-      return new Generation(
-          tokens, answer, reason, prompt.length, visionNanos, prefillNanos, decodeNanos);
-    }
-  }
-
-  private static boolean contains(int[] ids, int id) {
-    for (int i : ids) {
-      if (i == id) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -1,5 +1,6 @@
 package dev.docproc.inference.engine.generate;
 
+import dev.docproc.inference.engine.compute.Sampling;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -9,11 +10,11 @@ import java.util.SplittableRandom;
  * draw from the softmax of what is left; for greedy the first index of the maximum.
  */
 public final class Sampler {
-  private final SamplingParams p;
+  private final Sampling p;
   private final SplittableRandom random;
   private final boolean[] seen; // [vocab] ids in prompt or output so far
 
-  public Sampler(SamplingParams params, int vocab, int[] prompt) {
+  public Sampler(Sampling params, int vocab, int[] prompt) {
     this.p = params;
     this.random = new SplittableRandom(params.seed());
     this.seen = new boolean[vocab];

@@ -1,5 +1,6 @@
 package dev.docproc.inference.engine.generate;
 
+import dev.docproc.inference.engine.compute.Sampling;
 import dev.docproc.inference.engine.model.GenerationConfig;
 import java.util.List;
 
@@ -38,6 +39,11 @@ public record SamplingParams(
     }
     stopTokenIds = stopTokenIds.clone();
     stopStrings = List.copyOf(stopStrings);
+  }
+
+  /** How tokens are picked, without the stop and length settings. */
+  public Sampling sampling() {
+    return new Sampling(greedy, temperature, topK, topP, repetitionPenalty, seed);
   }
 
   /** The model's generation_config.json as defaults, with {@code maxTokens} new tokens. */

@@ -61,8 +61,10 @@ public final class ModelRepository {
       return download(id, revision, repo);
     } catch (IOException e) {
       try {
-        Path dir = cached(id, revision, repo, e.getMessage());
-        System.err.println("hub unreachable (" + e.getMessage() + "); using the cached " + dir);
+        // a refused connection has no message of its own
+        String why = "hub unreachable: " + (e.getMessage() == null ? e : e.getMessage());
+        Path dir = cached(id, revision, repo, why);
+        System.err.println(why + "; using the cached " + dir);
         return dir;
       } catch (ModelFormatException notCached) {
         throw new IOException(notCached.getMessage(), e);
@@ -97,7 +99,8 @@ public final class ModelRepository {
               + String.join(", ", missing)
               + ". Download it where the hub is reachable (unset HF_HUB_OFFLINE, or `hf download "
               + id
-              + "`) and copy the cache here (HF_HOME), or pass --model DIR with the files.");
+              + "`) and copy the cache here (HF_HOME), or give a model directory with the files"
+              + " (--model DIR on the command line, DOCPROC_INFERENCE_MODEL on the server).");
     }
     return snapshot;
   }

@@ -75,8 +75,8 @@ public final class VisionEncoder {
         Buf att = ops.alloc(n, d); // [n, heads·hd] attention output
         Buf gate = ops.alloc(n, c.intermediateSize()); // [n, intermediate]
         Buf up = ops.alloc(n, c.intermediateSize());
-        Buf cos = ops.alloc(n, hd / 2); // [n, hd/2] window order
-        Buf sin = ops.alloc(n, hd / 2)) {
+        Buf cos = ops.allocF32(n, hd / 2); // [n, hd/2] window order
+        Buf sin = ops.allocF32(n, hd / 2)) {
       ops.write(px, 0, pixels);
       ops.write(cos, 0, VisionGeometry.permuteRows(rot[0], hd / 2, windowRows));
       ops.write(sin, 0, VisionGeometry.permuteRows(rot[1], hd / 2, windowRows));
@@ -97,7 +97,7 @@ public final class VisionEncoder {
         linear(v, xb, n, b.v());
         ops.rope(q, n, heads, hd, cos, sin);
         ops.rope(k, n, heads, hd, cos, sin);
-        ops.attention(att, q, k, v, segments, heads, hd);
+        ops.attention(att, q, k, v, segments, heads, heads, hd, false);
         linear(xb, att, n, b.proj());
         ops.add(x, xb, n);
 

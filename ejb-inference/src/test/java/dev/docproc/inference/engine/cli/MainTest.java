@@ -85,6 +85,29 @@ class MainTest {
     assertEquals(5, j.get("tokens").size());
     assertTrue(j.get("prefill_seconds").asDouble() > 0);
     assertTrue(j.has("answer"));
+    assertTrue(j.get("backend").asText().startsWith("cpu"), j.get("backend").asText());
+  }
+
+  @Test
+  void cudaAskedForWithoutAUsableGpuIsAClearError() {
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        Files.exists(Path.of("/dev/nvidiactl")), "this machine has an NVIDIA GPU");
+    Run r =
+        run(
+            "--model",
+            MODEL.toString(),
+            "--prompt",
+            "hi",
+            "--max-tokens",
+            "2",
+            "--compute",
+            "cuda");
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("error: docproc.compute=cuda but no usable GPU: "), r.err());
+    Run bad = run("--model", MODEL.toString(), "--prompt", "hi", "--compute", "tpu");
+    assertEquals(1, bad.code());
+    assertTrue(
+        bad.err().contains("docproc.compute must be auto, cpu or cuda, got 'tpu'"), bad.err());
   }
 
   @Test

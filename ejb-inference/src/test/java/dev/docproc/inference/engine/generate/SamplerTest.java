@@ -4,17 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.docproc.inference.engine.compute.Sampling;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
-  private static SamplingParams sampling(float t, int k, float p, long seed) {
-    return SamplingParams.greedy(10).withSampling(t, k, p, seed);
+  private static Sampling sampling(float t, int k, float p, long seed) {
+    return SamplingParams.greedy(10).withSampling(t, k, p, seed).sampling();
   }
 
   @Test
   void greedyTakesTheFirstMaximum() {
-    Sampler s = new Sampler(SamplingParams.greedy(10), 4, new int[0]);
+    Sampler s = new Sampler(SamplingParams.greedy(10).sampling(), 4, new int[0]);
     assertEquals(1, s.next(new float[] {1, 3, 3, -2}));
   }
 
@@ -22,7 +23,8 @@ class SamplerTest {
   void repetitionPenaltyDividesPositiveAndMultipliesNegativeLogits() {
     // token 0 was in the prompt: 2.0 / 2 = 1.0 < 1.5; token 2: -1 · 2 = -2
     Sampler s =
-        new Sampler(SamplingParams.greedy(10).withRepetitionPenalty(2f), 4, new int[] {0, 2});
+        new Sampler(
+            SamplingParams.greedy(10).withRepetitionPenalty(2f).sampling(), 4, new int[] {0, 2});
     float[] logits = {2f, 1.5f, -1f, 0f};
     assertEquals(1, s.next(logits));
     assertEquals(1f, logits[0]);

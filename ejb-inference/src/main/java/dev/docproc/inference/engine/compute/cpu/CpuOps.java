@@ -1,10 +1,14 @@
 package dev.docproc.inference.engine.compute.cpu;
 
 import dev.docproc.inference.engine.compute.Buf;
+import dev.docproc.inference.engine.compute.IntBuf;
 import dev.docproc.inference.engine.compute.Ops;
+import dev.docproc.inference.engine.compute.RecordedStep;
+import dev.docproc.inference.engine.compute.TokenSelector;
 import dev.docproc.inference.engine.compute.Weight;
 import dev.docproc.inference.engine.model.PackedInt4;
 import dev.docproc.inference.engine.model.Tensor;
+import java.util.Optional;
 
 /**
  * The CPU backend: float32 activations on the heap, weights read in place from the mapped
@@ -75,6 +79,21 @@ public final class CpuOps implements Ops {
   }
 
   @Override
+  public Buf allocF32(int rows, int cols) {
+    return new CpuBuf(rows, cols);
+  }
+
+  @Override
+  public IntBuf allocInts(int n) {
+    return new CpuInts(n);
+  }
+
+  @Override
+  public void write(IntBuf dst, int[] src) {
+    System.arraycopy(src, 0, ((CpuInts) dst).data, 0, src.length);
+  }
+
+  @Override
   public Buf view(Buf b, int rows, int cols) {
     float[] d = data(b);
     if ((long) rows * cols > d.length) {
@@ -107,12 +126,13 @@ public final class CpuOps implements Ops {
   }
 
   @Override
-  public void embedding(Buf out, Weight table, int[] ids) {
-    checkRows(out, ids.length, "embedding");
+  public void embedding(Buf out, Weight table, IntBuf tokens, int n) {
+    checkRows(out, n, "embedding");
     CpuWeight.Dense t = (CpuWeight.Dense) table;
+    int[] ids = ((CpuInts) tokens).data;
     float[] o = data(out);
     float[] row = new float[t.cols()];
-    for (int i = 0; i < ids.length; i++) {
+    for (int i = 0; i < n; i++) {
       if (ids[i] < 0 || ids[i] >= t.rows()) {
         throw new IllegalArgumentException(
             "token id " + ids[i] + " outside the embedding table's " + t.rows() + " rows");
@@ -224,9 +244,18 @@ public final class CpuOps implements Ops {
   }
 
   @Override
-  public void attention(Buf out, Buf q, Buf k, Buf v, int[] segments, int heads, int headDim) {
-    int stride = heads * headDim;
+  public void attention(
+      Buf out,
+      Buf q,
+      Buf k,
+      Buf v,
+      int[] segments,
+      int heads,
+      int kvHeads,
+      int headDim,
+      boolean causal) {
     float scale = (float) (1.0 / Math.sqrt(headDim));
+    int group = heads / kvHeads;
     float[] o = data(out);
     float[] qs = data(q);
     float[] ks = data(k);
@@ -251,6 +280,7 @@ public final class CpuOps implements Ops {
           int h = (t - firstTask[s]) / chunks;
           int c = (t - firstTask[s]) % chunks;
           int q0 = c * qChunk;
+          int nq = Math.min(qChunk, len - q0);
           kernels.attendHead(
               o,
               qs,
@@ -258,56 +288,84 @@ public final class CpuOps implements Ops {
               vs,
               new AttentionHead(
                   segments[s] + q0,
-                  Math.min(qChunk, len - q0),
+                  nq,
                   segments[s],
-                  len,
-                  -1,
+                  causal ? q0 + nq : len,
+                  causal ? q0 : -1,
                   h * headDim,
-                  h * headDim,
-                  stride,
-                  stride,
+                  (h / group) * headDim,
+                  heads * headDim,
+                  kvHeads * headDim,
                   headDim,
                   scale));
         });
   }
 
   @Override
-  public void causalAttention(
+  public void storeKv(Buf kCache, Buf vCache, Buf k, Buf v, int n, IntBuf slots) {
+    int[] at = ((CpuInts) slots).data;
+    int c = k.cols();
+    for (int i = 0; i < n; i++) {
+      checkRows(kCache, at[i] + 1, "KV cache slot");
+      System.arraycopy(data(k), i * c, data(kCache), at[i] * c, c);
+      System.arraycopy(data(v), i * c, data(vCache), at[i] * c, c);
+    }
+  }
+
+  /**
+   * Reads each sequence's keys as one run of cache rows, so its blocks must be consecutive ({@code
+   * decoder.KvPool} allocates them so); a table that is not fails with a message saying so.
+   */
+  @Override
+  public void decodeAttention(
       Buf out,
       Buf q,
       int n,
       Buf kCache,
       Buf vCache,
-      int start,
+      IntBuf blockTable,
+      int maxBlocks,
+      IntBuf lengths,
+      int blockSize,
       int heads,
       int kvHeads,
       int headDim) {
-    checkRows(kCache, start + n, "KV cache");
     float scale = (float) (1.0 / Math.sqrt(headDim));
     int group = heads / kvHeads;
-    int qChunk = 32;
-    int chunks = ceilDiv(n, qChunk);
+    int[] table = ((CpuInts) blockTable).data;
+    int[] len = ((CpuInts) lengths).data;
+    int[] firstRow = new int[n];
+    for (int b = 0; b < n; b++) {
+      int blocks = ceilDiv(len[b], blockSize);
+      for (int j = 1; j < blocks; j++) {
+        if (table[b * maxBlocks + j] != table[b * maxBlocks] + j) {
+          throw new IllegalArgumentException(
+              "CPU decode attention: the KV blocks of sequence " + b + " are not consecutive");
+        }
+      }
+      firstRow[b] = table[b * maxBlocks] * blockSize;
+      checkRows(kCache, firstRow[b] + len[b], "KV cache");
+    }
     float[] o = data(out);
     float[] qs = data(q);
     float[] ks = data(kCache);
     float[] vs = data(vCache);
     parallel.forEach(
-        heads * chunks,
+        n * heads,
         t -> {
-          int h = t / chunks;
-          int q0 = (t % chunks) * qChunk;
-          int nq = Math.min(qChunk, n - q0);
+          int b = t / heads;
+          int h = t % heads;
           kernels.attendHead(
               o,
               qs,
               ks,
               vs,
               new AttentionHead(
-                  q0,
-                  nq,
-                  0,
-                  start + q0 + nq,
-                  start + q0,
+                  b,
+                  1,
+                  firstRow[b],
+                  len[b],
+                  -1,
                   h * headDim,
                   (h / group) * headDim,
                   heads * headDim,
@@ -367,6 +425,26 @@ public final class CpuOps implements Ops {
       }
     }
     return best;
+  }
+
+  /** None: the caller chooses tokens on the host (generate.Sampler). */
+  @Override
+  public Optional<TokenSelector> tokenSelector(int rows, int vocab) {
+    return Optional.empty();
+  }
+
+  /** Nothing to capture on the CPU: the step runs as called. */
+  @Override
+  public RecordedStep record(Runnable body) {
+    return new RecordedStep() {
+      @Override
+      public void run() {
+        body.run();
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.docproc.inference.engine.compute.Buf;
+import dev.docproc.inference.engine.compute.IntBuf;
 import dev.docproc.inference.engine.compute.Ops;
 import dev.docproc.inference.engine.compute.Weight;
 import dev.docproc.inference.engine.model.DType;
@@ -338,22 +339,32 @@ class CpuOpsTest {
     }
   }
 
-  @ParameterizedTest(name = "segments {0}, head dim {1}")
-  @CsvSource({"0 16 21 90 91, 20", "0 600 601, 20", "0 257 800, 20", "0 64 130 131 400, 80"})
-  void attentionWithinSegments(String bounds, int hd) {
-    int heads = 3;
+  @ParameterizedTest(name = "segments {0}, head dim {1}, {2}/{3} heads, causal {4}")
+  @CsvSource({
+    "0 16 21 90 91, 20, 3, 3, false",
+    "0 600 601, 20, 3, 3, false",
+    "0 257 800, 20, 3, 3, false",
+    "0 64 130 131 400, 80, 3, 3, false",
+    "0 37, 24, 4, 2, true",
+    "0 300, 24, 4, 2, true",
+    "0 70 71 140, 32, 8, 2, true"
+  })
+  void attentionWithinSegments(String bounds, int hd, int heads, int kvHeads, boolean causal) {
     int[] seg = java.util.Arrays.stream(bounds.split(" ")).mapToInt(Integer::parseInt).toArray();
     int n = seg[seg.length - 1];
     int w = heads * hd;
+    int kw = kvHeads * hd;
+    int group = heads / kvHeads;
     float[] q = random.floats(n * w, 2);
-    float[] k = random.floats(n * w, 2);
-    float[] v = random.floats(n * w, 1);
+    float[] k = random.floats(n * kw, 2);
+    float[] v = random.floats(n * kw, 1);
     float[] ref = new float[n * w];
     for (int s = 0; s + 1 < seg.length; s++) {
       for (int i = seg[s]; i < seg[s + 1]; i++) {
+        int end = causal ? i + 1 : seg[s + 1];
         for (int h = 0; h < heads; h++) {
           attendReference(
-              ref, i * w + h * hd, q, i * w + h * hd, k, v, seg[s], seg[s + 1], w, h * hd, hd);
+              ref, i * w + h * hd, q, i * w + h * hd, k, v, seg[s], end, kw, (h / group) * hd, hd);
         }
       }
     }
@@ -363,47 +374,121 @@ class CpuOpsTest {
             ops -> {
               Buf out = ops.alloc(n, w);
               ops.attention(
-                  out, buf(ops, q, n, w), buf(ops, k, n, w), buf(ops, v, n, w), seg, heads, hd);
+                  out,
+                  buf(ops, q, n, w),
+                  buf(ops, k, n, kw),
+                  buf(ops, v, n, kw),
+                  seg,
+                  heads,
+                  kvHeads,
+                  hd,
+                  causal);
               return ops.read(out, 0, n);
             }),
         TOL);
   }
 
-  @ParameterizedTest(name = "causal GQA: {0} new after {1} cached")
-  @CsvSource({"1, 0", "1, 40", "37, 0", "70, 9", "1, 700", "40, 300", "300, 0"})
-  void causalAttention(int n, int start) {
+  /**
+   * Sequences of the given lengths stored in a KV cache at runs of 64-row blocks in no particular
+   * order; one query per sequence attends over its positions.
+   */
+  @ParameterizedTest(name = "decode over cached lengths {0}")
+  @CsvSource({"1", "40 700 64", "65 1 129 300"})
+  void decodeAttentionOverStoredKeys(String lens) {
+    int[] len = java.util.Arrays.stream(lens.split(" ")).mapToInt(Integer::parseInt).toArray();
+    int batch = len.length;
     int heads = 4;
     int kvHeads = 2;
     int hd = 24;
-    int cap = start + n + 3;
-    float[] q = random.floats(n * heads * hd, 2);
-    float[] k = random.floats(cap * kvHeads * hd, 2);
-    float[] v = random.floats(cap * kvHeads * hd, 1);
-    float[] ref = new float[n * heads * hd];
-    for (int i = 0; i < n; i++) {
+    int kw = kvHeads * hd;
+    int bs = 64;
+    int maxBlocks = 12;
+    int[] first = {30, 0, 12, 20}; // each sequence's first block: runs not in sequence order
+    int slots = 48 * bs;
+    int[] table = new int[batch * maxBlocks];
+    float[] q = random.floats(batch * heads * hd, 2);
+    float[][] k = new float[batch][];
+    float[][] v = new float[batch][];
+    float[] ref = new float[batch * heads * hd];
+    for (int b = 0; b < batch; b++) {
+      for (int j = 0; j < maxBlocks; j++) {
+        table[b * maxBlocks + j] = first[b] + j;
+      }
+      k[b] = random.floats(len[b] * kw, 2);
+      v[b] = random.floats(len[b] * kw, 1);
       for (int h = 0; h < heads; h++) {
-        int o = (i * heads + h) * hd;
-        attendReference(ref, o, q, o, k, v, 0, start + i + 1, kvHeads * hd, (h / 2) * hd, hd);
+        int o = (b * heads + h) * hd;
+        attendReference(ref, o, q, o, k[b], v[b], 0, len[b], kw, (h / 2) * hd, hd);
       }
     }
     assertClose(
         ref,
         both(
             ops -> {
-              Buf out = ops.alloc(n, heads * hd);
-              ops.causalAttention(
+              Buf kCache = ops.alloc(slots, kw);
+              Buf vCache = ops.alloc(slots, kw);
+              for (int b = 0; b < batch; b++) {
+                int[] at = new int[len[b]];
+                for (int p = 0; p < len[b]; p++) {
+                  at[p] = first[b] * bs + p;
+                }
+                IntBuf atBuf = ops.allocInts(len[b]);
+                ops.write(atBuf, at);
+                ops.storeKv(
+                    kCache,
+                    vCache,
+                    buf(ops, k[b], len[b], kw),
+                    buf(ops, v[b], len[b], kw),
+                    len[b],
+                    atBuf);
+              }
+              IntBuf tableBuf = ops.allocInts(table.length);
+              ops.write(tableBuf, table);
+              IntBuf lenBuf = ops.allocInts(batch);
+              ops.write(lenBuf, len);
+              Buf out = ops.alloc(batch, heads * hd);
+              ops.decodeAttention(
                   out,
-                  buf(ops, q, n, heads * hd),
-                  n,
-                  buf(ops, k, cap, kvHeads * hd),
-                  buf(ops, v, cap, kvHeads * hd),
-                  start,
+                  buf(ops, q, batch, heads * hd),
+                  batch,
+                  kCache,
+                  vCache,
+                  tableBuf,
+                  maxBlocks,
+                  lenBuf,
+                  bs,
                   heads,
                   kvHeads,
                   hd);
-              return ops.read(out, 0, n);
+              return ops.read(out, 0, batch);
             }),
         TOL);
+  }
+
+  @Test
+  void decodeAttentionRefusesBlocksOutOfOrder() {
+    IntBuf table = SIMD.allocInts(4);
+    SIMD.write(table, new int[] {3, 5, 0, 0}); // two blocks that do not follow each other
+    IntBuf len = SIMD.allocInts(1);
+    SIMD.write(len, new int[] {70});
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                SIMD.decodeAttention(
+                    SIMD.alloc(1, 8),
+                    SIMD.alloc(1, 8),
+                    1,
+                    SIMD.alloc(640, 8),
+                    SIMD.alloc(640, 8),
+                    table,
+                    4,
+                    len,
+                    64,
+                    1,
+                    1,
+                    8));
+    assertTrue(e.getMessage().contains("not consecutive"), e.getMessage());
   }
 
   @Test
@@ -413,7 +498,9 @@ class CpuOpsTest {
     int[] ids = {3, 49, 0, 3};
     for (Ops ops : new Ops[] {SIMD, SCALAR}) {
       Buf e = ops.alloc(4, 9);
-      ops.embedding(e, ops.dense(table), ids);
+      IntBuf idBuf = ops.allocInts(ids.length);
+      ops.write(idBuf, ids);
+      ops.embedding(e, ops.dense(table), idBuf, ids.length);
       float[] got = ops.read(e, 0, 4);
       for (int i = 0; i < ids.length; i++) {
         assertArrayEquals(
