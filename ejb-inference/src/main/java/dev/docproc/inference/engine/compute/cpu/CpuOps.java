@@ -174,7 +174,7 @@ public final class CpuOps implements Ops {
     int features = w.rows();
     int chunk =
         n >= SimdLinear.GEMM_MIN_ROWS
-            ? roundUp(ceilDiv(features, parallel.threads() * 4), SimdLinear.NR, SimdLinear.NC)
+            ? gemmChunk(features)
             : Math.max(16, ceilDiv(features, parallel.threads() * 8));
     float[] o = data(out);
     float[] xs = data(x);
@@ -192,9 +192,16 @@ public final class CpuOps implements Ops {
     return (a + b - 1) / b;
   }
 
-  /** {@code v} rounded up to a multiple of {@code unit}, kept within [unit, max]. */
-  private static int roundUp(int v, int unit, int max) {
-    return Math.min(max, Math.max(unit, ceilDiv(v, unit) * unit));
+  /**
+   * Features per GEMM task: whole panels of NR, at most NC, and the same number of tasks for every
+   * thread where the panels divide (each task costs the same, so an extra task on one thread would
+   * leave the other idle for its length).
+   */
+  private int gemmChunk(int features) {
+    int panels = ceilDiv(features, SimdGemm.NR);
+    int perThread = ceilDiv(panels, parallel.threads());
+    int tasks = parallel.threads() * ceilDiv(perThread, SimdGemm.NC / SimdGemm.NR);
+    return SimdGemm.NR * ceilDiv(panels, tasks);
   }
 
   /** Splits n rows into about four tasks per thread. */
@@ -253,8 +260,9 @@ public final class CpuOps implements Ops {
     float[] qs = data(q);
     float[] ks = data(k);
     float[] vs = data(v);
-    // tasks: (segment, head, block of QCHUNK queries)
-    int qChunk = 64;
+    // tasks: (segment, head, block of qChunk queries); each task transposes every key block it
+    // reads once, so larger blocks amortise that over more queries
+    int qChunk = 256;
     int nseg = segments.length - 1;
     int[] firstTask = new int[nseg + 1];
     for (int s = 0; s < nseg; s++) {

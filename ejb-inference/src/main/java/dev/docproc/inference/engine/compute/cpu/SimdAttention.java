@@ -17,6 +17,7 @@ final class SimdAttention {
   private static final int L = SimdLinear.L;
   private static final int QB = 4;
   private static final int KB = 256;
+  private static final int KV = 4 * L; // keys per step of the score loop
 
   private static final ThreadLocal<float[]> KT = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
@@ -36,22 +37,21 @@ final class SimdAttention {
     Arrays.fill(acc, oMax, oSum, Float.NEGATIVE_INFINITY);
     Arrays.fill(acc, oSum, oSum + nq, 0f);
     int keysNeeded = h.visible(nq - 1);
+    int[] keyRows = new int[L]; // lane j of a gather reads key row j of a group of L
+    for (int j = 0; j < L; j++) {
+      keyRows[j] = j * h.kvStride();
+    }
     for (int kb = 0; kb < keysNeeded; kb += KB) {
       int kw = Math.min(KB, keysNeeded - kb);
-      int kwp = (kw + L - 1) / L * L;
-      for (int j = 0; j < kwp; j++) {
-        int ko = (h.kRow0() + kb + j) * h.kvStride() + h.kvCol();
-        for (int d = 0; d < headDim; d++) {
-          kt[d * KB + j] = j < kw ? k[ko + d] : 0f;
-        }
-      }
+      transposeKeys(k, h, kb, kw, keyRows, kt);
       for (int i0 = 0; i0 < nq; i0 += QB) {
         int qb = Math.min(QB, nq - i0);
         int vis = Math.min(kw, h.visible(i0 + qb - 1) - kb);
         if (vis <= 0) {
           continue;
         }
-        scores(q, h.qRow0() + i0, qb, h.qStride(), h.qCol(), kt, (vis + L - 1) / L * L, headDim, s);
+        int kEnd = (vis + KV - 1) / KV * KV;
+        scores(q, h.qRow0() + i0, qb, h.qStride(), h.qCol(), kt, kEnd, headDim, s);
         int vRow0 = h.kRow0() + kb;
         for (int i = 0; i < qb; i++) {
           int n = Math.max(0, Math.min(kw, h.visible(i0 + i) - kb));
@@ -85,7 +85,34 @@ final class SimdAttention {
     }
   }
 
-  /** s[i][j] = q[i] · k[j] for qb queries and the first kEnd (a multiple of L) keys of kt. */
+  /**
+   * kt[d][j] = k[kb + j][d] for the kw keys of a block, zero up to the next multiple of KV: whole
+   * groups of L keys by gathers (lane j reads key row j), the rest one by one.
+   */
+  private static void transposeKeys(
+      float[] k, AttentionHead h, int kb, int kw, int[] keyRows, float[] kt) {
+    int headDim = h.headDim();
+    int whole = kw / L * L;
+    for (int j = 0; j < whole; j += L) {
+      int ko = (h.kRow0() + kb + j) * h.kvStride() + h.kvCol();
+      for (int d = 0; d < headDim; d++) {
+        FloatVector.fromArray(F, k, ko + d, keyRows, 0).intoArray(kt, d * KB + j);
+      }
+    }
+    int padded = (kw + KV - 1) / KV * KV;
+    for (int j = whole; j < padded; j++) {
+      int ko = (h.kRow0() + kb + j) * h.kvStride() + h.kvCol();
+      for (int d = 0; d < headDim; d++) {
+        kt[d * KB + j] = j < kw ? k[ko + d] : 0f;
+      }
+    }
+  }
+
+  /**
+   * s[i][j] = q[i] · k[j] for qb queries and the first kEnd (a multiple of KV) keys of kt: 4
+   * queries × 4 vectors of keys, 16 independent FMA chains (8 would only just cover the FMA
+   * latency) for 4 key loads and 4 query broadcasts per step of d.
+   */
   private static void scores(
       float[] q,
       int row0,
@@ -100,22 +127,65 @@ final class SimdAttention {
     int q1 = q0 + (qb > 1 ? qStride : 0);
     int q2 = q0 + (qb > 2 ? 2 * qStride : 0);
     int q3 = q0 + (qb > 3 ? 3 * qStride : 0);
-    for (int j = 0; j < kEnd; j += L) {
-      FloatVector a0 = FloatVector.zero(F);
-      FloatVector a1 = FloatVector.zero(F);
-      FloatVector a2 = FloatVector.zero(F);
-      FloatVector a3 = FloatVector.zero(F);
+    for (int j = 0; j < kEnd; j += KV) {
+      FloatVector a00 = FloatVector.zero(F);
+      FloatVector a01 = FloatVector.zero(F);
+      FloatVector a02 = FloatVector.zero(F);
+      FloatVector a03 = FloatVector.zero(F);
+      FloatVector a10 = FloatVector.zero(F);
+      FloatVector a11 = FloatVector.zero(F);
+      FloatVector a12 = FloatVector.zero(F);
+      FloatVector a13 = FloatVector.zero(F);
+      FloatVector a20 = FloatVector.zero(F);
+      FloatVector a21 = FloatVector.zero(F);
+      FloatVector a22 = FloatVector.zero(F);
+      FloatVector a23 = FloatVector.zero(F);
+      FloatVector a30 = FloatVector.zero(F);
+      FloatVector a31 = FloatVector.zero(F);
+      FloatVector a32 = FloatVector.zero(F);
+      FloatVector a33 = FloatVector.zero(F);
       for (int d = 0; d < headDim; d++) {
-        FloatVector kv = FloatVector.fromArray(F, kt, d * KB + j);
-        a0 = kv.fma(FloatVector.broadcast(F, q[q0 + d]), a0);
-        a1 = kv.fma(FloatVector.broadcast(F, q[q1 + d]), a1);
-        a2 = kv.fma(FloatVector.broadcast(F, q[q2 + d]), a2);
-        a3 = kv.fma(FloatVector.broadcast(F, q[q3 + d]), a3);
+        FloatVector k0 = FloatVector.fromArray(F, kt, d * KB + j);
+        FloatVector k1 = FloatVector.fromArray(F, kt, d * KB + j + L);
+        FloatVector k2 = FloatVector.fromArray(F, kt, d * KB + j + 2 * L);
+        FloatVector k3 = FloatVector.fromArray(F, kt, d * KB + j + 3 * L);
+        FloatVector qd = FloatVector.broadcast(F, q[q0 + d]);
+        a00 = k0.fma(qd, a00);
+        a01 = k1.fma(qd, a01);
+        a02 = k2.fma(qd, a02);
+        a03 = k3.fma(qd, a03);
+        qd = FloatVector.broadcast(F, q[q1 + d]);
+        a10 = k0.fma(qd, a10);
+        a11 = k1.fma(qd, a11);
+        a12 = k2.fma(qd, a12);
+        a13 = k3.fma(qd, a13);
+        qd = FloatVector.broadcast(F, q[q2 + d]);
+        a20 = k0.fma(qd, a20);
+        a21 = k1.fma(qd, a21);
+        a22 = k2.fma(qd, a22);
+        a23 = k3.fma(qd, a23);
+        qd = FloatVector.broadcast(F, q[q3 + d]);
+        a30 = k0.fma(qd, a30);
+        a31 = k1.fma(qd, a31);
+        a32 = k2.fma(qd, a32);
+        a33 = k3.fma(qd, a33);
       }
-      a0.intoArray(s, j);
-      a1.intoArray(s, KB + j);
-      a2.intoArray(s, 2 * KB + j);
-      a3.intoArray(s, 3 * KB + j);
+      a00.intoArray(s, j);
+      a01.intoArray(s, j + L);
+      a02.intoArray(s, j + 2 * L);
+      a03.intoArray(s, j + 3 * L);
+      a10.intoArray(s, KB + j);
+      a11.intoArray(s, KB + j + L);
+      a12.intoArray(s, KB + j + 2 * L);
+      a13.intoArray(s, KB + j + 3 * L);
+      a20.intoArray(s, 2 * KB + j);
+      a21.intoArray(s, 2 * KB + j + L);
+      a22.intoArray(s, 2 * KB + j + 2 * L);
+      a23.intoArray(s, 2 * KB + j + 3 * L);
+      a30.intoArray(s, 3 * KB + j);
+      a31.intoArray(s, 3 * KB + j + L);
+      a32.intoArray(s, 3 * KB + j + 2 * L);
+      a33.intoArray(s, 3 * KB + j + 3 * L);
     }
   }
 

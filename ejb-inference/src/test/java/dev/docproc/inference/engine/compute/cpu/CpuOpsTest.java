@@ -113,7 +113,16 @@ class CpuOpsTest {
     "19, 60, 20, false, 9, BF16",
     "300, 96, 96, false, 4, BF16",
     "41, 512, 256, false, 2, BF16",
-    "23, 384, 128, false, 1, F32"
+    "23, 384, 128, false, 1, F32",
+    // few rows (the 4-row matvec): quarters plus 1-3 leftover rows per task, F16 scales
+    "45, 384, 128, false, 3, F16",
+    "6, 256, 256, false, 1, BF16",
+    "203, 1024, 128, false, 2, BF16",
+    // many rows (the GEMM): two feature blocks with a partial panel, three k blocks, an edge tile
+    "300, 640, 128, false, 13, BF16",
+    "67, 768, 256, false, 6, F16",
+    "70, 384, 128, true, 7, BF16",
+    "90, 300, 20, false, 5, F32"
   })
   void matmulW4A16(int rows, int cols, int group, boolean gIdx, int n, DType scaleType) {
     PackedInt4 p = random.int4("w", rows, cols, group, gIdx, scaleType);
@@ -139,7 +148,13 @@ class CpuOpsTest {
     "F16, 23, 50, 1",
     "F16, 23, 50, 11",
     "F32, 35, 33, 4",
-    "BF16, 1000, 128, 1"
+    "BF16, 1000, 128, 1",
+    "BF16, 7, 100, 3",
+    "BF16, 203, 96, 2",
+    // many rows (the GEMM): k blocks of 256 + a tail that is not a multiple of 2L, edge tiles
+    "BF16, 130, 300, 11",
+    "BF16, 270, 544, 20",
+    "F16, 65, 260, 9"
   })
   void matmulDense(DType dtype, int rows, int cols, int n) {
     Tensor w = random.dense("w", dtype, rows, cols, 0.2);
