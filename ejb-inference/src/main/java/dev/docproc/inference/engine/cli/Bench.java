@@ -31,6 +31,11 @@ import java.util.SplittableRandom;
  * </pre>
  */
 public final class Bench {
+  private static final String USAGE =
+      """
+      usage: Bench --model DIR [--threads N] [--repeat R] [--sizes 480x360,640x480,1680x2240]
+                   [--prefill-tokens 512] [--decode-tokens 32] [--peer "COMMAND"]""";
+
   private Bench() {}
 
   public static void main(String[] args) throws Exception {
@@ -42,6 +47,10 @@ public final class Bench {
     int prefillTokens = 512;
     String peer = null;
     for (int i = 0; i < args.length; i += 2) {
+      if (args[i].equals("--help") || i + 1 == args.length) {
+        System.err.println(USAGE);
+        System.exit(args[i].equals("--help") ? 0 : 2);
+      }
       String v = args[i + 1];
       switch (args[i]) {
         case "--model" -> modelDir = Path.of(v);
@@ -51,11 +60,15 @@ public final class Bench {
         case "--sizes" -> sizes = v;
         case "--prefill-tokens" -> prefillTokens = Integer.parseInt(v);
         case "--peer" -> peer = v;
-        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        default -> {
+          System.err.println("unknown option " + args[i] + "\n" + USAGE);
+          System.exit(2);
+        }
       }
     }
     if (modelDir == null) {
-      throw new IllegalArgumentException("--model DIR is required");
+      System.err.println(USAGE);
+      System.exit(2);
     }
     System.setProperty("docproc.cpu.threads", Integer.toString(threads));
     Rows rows = new Rows();
