@@ -66,6 +66,9 @@ ports_free() {
   done
 }
 
+java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+"$java_bin" -version 2>&1 | grep -q 'version "25' \
+  || fail "the Maven wrapper would run on $("$java_bin" -version 2>&1 | head -1); set JAVA_HOME to a JDK 25"
 ports_free
 rm -rf "$DOCPROC_VAR_DIR"
 start_platform "$work/first-run.log"

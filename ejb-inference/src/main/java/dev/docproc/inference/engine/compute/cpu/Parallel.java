@@ -11,9 +11,9 @@ import java.util.function.IntConsumer;
  * <p>The helper threads spin for a while after each job before they park. A decode step is some 250
  * short parallel matmuls, a few hundred microseconds each, separated by a few microseconds of
  * serial work; waking a parked thread takes tens of microseconds, which a pool that parks between
- * jobs (the ForkJoinPool this replaced) pays on every one of them. Measured on the 2-core VM: decode
- * 7.1 → 8.6 tokens/s (docs/benchmarks.md, run 4). An idle engine parks its helpers after {@link
- * #SPIN_NANOS}.
+ * jobs (the ForkJoinPool this replaced) pays on every one of them. Measured on the 2-core VM:
+ * decode 7.1 → 8.6 tokens/s (docs/benchmarks.md, run 4). An idle engine parks its helpers after
+ * {@link #SPIN_NANOS}.
  */
 final class Parallel implements AutoCloseable {
   /** How long a helper waits busily for the next job before it parks. */
