@@ -50,7 +50,7 @@ def parse_args(argv):
     parser.add_argument("--model", required=True, type=Path, help="model directory (compressed-tensors pack-quantized)")
     parser.add_argument("--threads", required=True, type=int, help="torch intra-op threads")
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    parser.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32", help="CPU compute dtype (CUDA uses float16)")
+    parser.add_argument("--dtype", choices=["float32", "bfloat16", "float16"], help="compute dtype (default: float16 on CUDA, float32 on the CPU)")
     parser.add_argument("--prefill-tokens", type=int, default=512)
     parser.add_argument("--decode-tokens", type=int, default=32)
     parser.add_argument("--images", default=IMAGE_SIZES, help="comma-separated WIDTHxHEIGHT list for the vision timing")
@@ -233,7 +233,7 @@ def main(argv=None):
 
     torch.set_num_threads(args.threads)
     device = args.device
-    dtype = torch.float16 if device == "cuda" else getattr(torch, args.dtype)
+    dtype = getattr(torch, args.dtype or ("float16" if device == "cuda" else "float32"))
     if device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("--device cuda: no CUDA device visible to torch")
 
